@@ -1,0 +1,81 @@
+/**
+ * The read seam (after Prometheus's storage/interface.go). A Queryable opens a Querier over a
+ * time range; select returns a SeriesSet whose iterators are synchronous: `await` happens once,
+ * at the I/O boundary of select, never per sample.
+ *
+ * Contracts:
+ *  - SeriesSet: call next() before at(); at() is valid until the next call to next(); err() is
+ *    checked once next() returns false. Series come sorted by labels when `sorted` was asked.
+ *  - SampleIterator: next() advances and returns false at the end; seek(t) advances to the first
+ *    sample with timestamp >= t (never backwards) and returns whether one exists; atT()/atV()
+ *    read the current sample. Values are JS numbers; use isStaleNaN to recognise the stale marker
+ *    (it survives the quieting of signalling NaNs because its payload is kept).
+ */
+
+import type { Labels } from './labels.js';
+import type { Matcher } from './matchers.js';
+
+export interface SampleIterator {
+  next(): boolean;
+  seek(t: number): boolean;
+  atT(): number;
+  atV(): number;
+  err(): Error | null;
+}
+
+export interface Series {
+  readonly labels: Labels;
+  iterator(reuse?: SampleIterator): SampleIterator;
+}
+
+export interface SeriesSet {
+  next(): boolean;
+  at(): Series;
+  err(): Error | null;
+  readonly warnings: readonly string[];
+}
+
+export interface SelectHints {
+  readonly start: number;
+  readonly end: number;
+  /** Only labels are wanted (the series API): the iterator may be empty. */
+  readonly seriesOnly?: boolean;
+  readonly limit?: number;
+}
+
+export interface Querier {
+  select(sorted: boolean, hints: SelectHints | null, matchers: readonly Matcher[]): Promise<SeriesSet>;
+  labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]>;
+  labelNames(matchers: readonly Matcher[]): Promise<string[]>;
+  close(): void;
+}
+
+export interface Queryable {
+  querier(mint: number, maxt: number): Querier;
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** Prometheus's staleness marker: NaN with payload 2 (bits 0x7FF0000000000002, or quieted 0x7FF8000000000002). */
+export const STALE_NAN_HI = 0x7ff00000;
+export const STALE_NAN_LO = 0x00000002;
+
+export function isStaleNaN(v: number): boolean {
+  if (v === v) return false;
+  f64[0] = v;
+  return u32[0] === STALE_NAN_LO && (u32[1]! & 0xfff7ffff) === STALE_NAN_HI;
+}
+
+export function isStaleBits(hi: number, lo: number): boolean {
+  return lo === STALE_NAN_LO && (hi & 0xfff7ffff) === STALE_NAN_HI;
+}
+
+export const emptySeriesSet: SeriesSet = {
+  next: () => false,
+  at: () => {
+    throw new Error('at() on an empty SeriesSet');
+  },
+  err: () => null,
+  warnings: [],
+};

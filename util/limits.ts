@@ -1,0 +1,39 @@
+/**
+ * Per-tenant limits (Cortex's `limits` block). Defaults come from flags/YAML; a runtime file
+ * lists only what differs per tenant (util/runtime-config.ts). Every limit has one accessor on
+ * the frozen Limits object the Overrides seam returns.
+ */
+
+import { type BlockValue, opt } from './options.js';
+
+export const limitsBlock = {
+  ingestion_rate: opt('float', 'distributor.ingestion-rate-limit', 25000, 'Samples per second a tenant may push (token bucket refill rate).'),
+  ingestion_burst_size: opt('int', 'distributor.ingestion-burst-size', 50000, 'Samples a tenant may push at once above its rate (token bucket size).'),
+  max_label_name_length: opt('int', 'validation.max-length-label-name', 1024, 'Longest label name accepted, in bytes.'),
+  max_label_value_length: opt('int', 'validation.max-length-label-value', 2048, 'Longest label value accepted, in bytes; the metric name counts as a value.'),
+  max_label_names_per_series: opt('int', 'validation.max-label-names-per-series', 30, 'Most labels a series may carry, the metric name included.'),
+  max_labels_size_bytes: opt('int', 'validation.max-labels-size-bytes', 0, 'Largest total size of a series\' label names and values, in bytes; 0 means no limit.'),
+  max_metadata_length: opt('int', 'validation.max-metadata-length', 1024, 'Longest metric family name, HELP or UNIT text accepted in metadata, in bytes.'),
+  reject_old_samples: opt('bool', 'validation.reject-old-samples', false, 'Refuse samples older than -validation.reject-old-samples.max-age.'),
+  reject_old_samples_max_age: opt('duration', 'validation.reject-old-samples.max-age', 14 * 24 * 3600_000, 'How old a sample may be when -validation.reject-old-samples is on.'),
+  creation_grace_period: opt('duration', 'validation.create-grace-period', 10 * 60_000, 'How far ahead of the receiver\'s clock a sample may be stamped.'),
+  max_series_per_user: opt('int', 'ingester.max-series-per-user', 5_000_000, 'Most in-memory series a tenant may have on one ingester; 0 means no limit.'),
+  max_series_per_metric: opt('int', 'ingester.max-series-per-metric', 50_000, 'Most in-memory series one metric name may have per tenant on one ingester; 0 means no limit.'),
+  max_metadata_per_user: opt('int', 'ingester.max-metadata-per-user', 8000, 'Most metric families with metadata a tenant may have on one ingester; 0 means no limit.'),
+  max_metadata_per_metric: opt('int', 'ingester.max-metadata-per-metric', 10, 'Most distinct metadata entries one metric family may have on one ingester; 0 means no limit.'),
+} as const;
+
+export type Limits = BlockValue<typeof limitsBlock>;
+
+/** The limits seam: a tenant's effective limits, reloaded at runtime. */
+export interface Overrides {
+  forTenant(tenant: string): Limits;
+}
+
+/** Overrides that give every tenant the same limits (tests and `-runtime-config.file` unset). */
+export class StaticOverrides implements Overrides {
+  constructor(private readonly limits: Limits) {}
+  forTenant(): Limits {
+    return this.limits;
+  }
+}
