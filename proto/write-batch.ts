@@ -69,20 +69,20 @@ export class WriteBatch {
   histogramTotal = 0;
   exemplarTotal = 0;
 
-  labelStart = new Uint32Array(64);
-  labelCount = new Uint32Array(64);
-  sampleStart = new Uint32Array(64);
-  sampleCount = new Uint32Array(64);
-  histogramCount = new Uint32Array(64);
-  exemplarCount = new Uint32Array(64);
-  seriesOff = new Uint32Array(64);
-  seriesLen = new Uint32Array(64);
+  labelStart: Uint32Array = new Uint32Array(64);
+  labelCount: Uint32Array = new Uint32Array(64);
+  sampleStart: Uint32Array = new Uint32Array(64);
+  sampleCount: Uint32Array = new Uint32Array(64);
+  histogramCount: Uint32Array = new Uint32Array(64);
+  exemplarCount: Uint32Array = new Uint32Array(64);
+  seriesOff: Uint32Array = new Uint32Array(64);
+  seriesLen: Uint32Array = new Uint32Array(64);
 
-  labelPos = new Uint32Array(256);
+  labelPos: Uint32Array = new Uint32Array(256);
 
-  ts = new Float64Array(256);
-  valueLo = new Uint32Array(256);
-  valueHi = new Uint32Array(256);
+  ts: Float64Array = new Float64Array(256);
+  valueLo: Uint32Array = new Uint32Array(256);
+  valueHi: Uint32Array = new Uint32Array(256);
 
   metadata: MetricMetadata[] = [];
 
