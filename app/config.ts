@@ -173,8 +173,10 @@ export function helpText(): string {
   for (const [name, d] of entries) {
     const kind = d.kind === 'strings' ? 'comma-separated-list-of-strings' : d.kind;
     lines.push(`  -${name} ${d.kind === 'bool' ? '' : kind}`.trimEnd());
+    // Like Go's flag package, zero values print no default.
     const def = defaultText(d);
-    lines.push(`    \t${d.help}${def === '' ? '' : ` (default ${d.kind === 'string' ? JSON.stringify(def) : def})`}`);
+    const zero = def === '' || def === '0' || def === 'false' || def === '0s';
+    lines.push(`    \t${d.help}${zero ? '' : ` (default ${d.kind === 'string' ? JSON.stringify(def) : def})`}`);
   }
   return lines.join('\n') + '\n';
 }
