@@ -1,13 +1,19 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, configAsYaml, helpText, loadConfig } from './config.js';
 
 const GOLDEN = join(import.meta.dirname, 'testdata', 'help.txt');
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function tempFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  dirs.push(dir);
   const p = join(dir, 'vigil.yaml');
   writeFileSync(p, text);
   return p;
