@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { limitsBlock } from '../util/limits.js';
+import { runtimeConfigBlock } from '../util/runtime-config.js';
 import { type BlockDef, type BlockValue, type OptionDef, buildBlock, defaultText, displayValue, opt } from '../util/options.js';
 import { parseFlags } from '../util/flags.js';
 
@@ -42,10 +43,6 @@ export const ingesterRingBlock = {
   instance_id: opt('string', 'ingester.lifecycler.ID', '', 'This ingester\'s id in the ring; the host name when empty.'),
 } as const;
 
-export const runtimeConfigBlock = {
-  file: opt('string', 'runtime-config.file', '', 'YAML file of per-tenant limit overrides (`overrides: {tenant: {limit: value}}`), reloaded while running.'),
-  period: opt('duration', 'runtime-config.reload-period', 10_000, 'How often the runtime config file is read again.'),
-} as const;
 
 /** YAML section name → its options. The root block's keys sit at the top level. */
 export const BLOCKS = {

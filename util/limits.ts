@@ -12,7 +12,7 @@ export const limitsBlock = {
   max_label_name_length: opt('int', 'validation.max-length-label-name', 1024, 'Longest label name accepted, in bytes.'),
   max_label_value_length: opt('int', 'validation.max-length-label-value', 2048, 'Longest label value accepted, in bytes; the metric name counts as a value.'),
   max_label_names_per_series: opt('int', 'validation.max-label-names-per-series', 30, 'Most labels a series may carry, the metric name included.'),
-  max_labels_size_bytes: opt('int', 'validation.max-labels-size-bytes', 0, 'Largest total size of a series\' label names and values, in bytes; 0 means no limit.'),
+  max_labels_size_bytes: opt('int', 'validation.max-labels-size-bytes', 0, 'Largest encoded size of a series\' labels (names, values and their protobuf framing), in bytes; 0 means no limit.'),
   max_metadata_length: opt('int', 'validation.max-metadata-length', 1024, 'Longest metric family name, HELP or UNIT text accepted in metadata, in bytes.'),
   reject_old_samples: opt('bool', 'validation.reject-old-samples', false, 'Refuse samples older than -validation.reject-old-samples.max-age.'),
   reject_old_samples_max_age: opt('duration', 'validation.reject-old-samples.max-age', 14 * 24 * 3600_000, 'How old a sample may be when -validation.reject-old-samples is on.'),
