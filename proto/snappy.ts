@@ -1,0 +1,77 @@
+/**
+ * Snappy block format (not the framed stream format), as remote write and read use it. The
+ * native codec (`snappy`, napi-rs) is the primary one — it measured faster, see
+ * bench/RESULTS.md — and the pure-JS `snappyjs` is the fallback when the native module cannot
+ * load on a platform. The uncompressed length is read from the preamble first, so a body that
+ * declares more than the caller's limit is refused before anything is allocated.
+ */
+
+import { createRequire } from 'node:module';
+
+interface Codec {
+  compress(b: Uint8Array): Uint8Array;
+  uncompress(b: Uint8Array): Uint8Array;
+}
+
+const require = createRequire(import.meta.url);
+
+function loadNative(): Codec | null {
+  try {
+    const m = require('snappy') as {
+      compressSync(b: Buffer): Buffer;
+      uncompressSync(b: Buffer, o: { asBuffer: true }): Buffer;
+    };
+    return {
+      compress: (b) => m.compressSync(Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
+      uncompress: (b) => m.uncompressSync(Buffer.from(b.buffer, b.byteOffset, b.byteLength), { asBuffer: true }),
+    };
+  } catch {
+    return null;
+  }
+}
+
+function loadJs(): Codec {
+  const m = require('snappyjs') as { compress(b: Uint8Array): Uint8Array; uncompress(b: Uint8Array): Uint8Array };
+  return { compress: (b) => m.compress(b), uncompress: (b) => m.uncompress(b) };
+}
+
+const native = process.env.VIGIL_SNAPPY === 'js' ? null : loadNative();
+const js = loadJs();
+const codec: Codec = native ?? js;
+
+export const snappyImplementation: 'native' | 'js' = native ? 'native' : 'js';
+
+/** The length the preamble declares (a uvarint of at most 32 bits); throws on a bad preamble. */
+export function snappyUncompressedLength(buf: Uint8Array): number {
+  let v = 0;
+  for (let i = 0; i < 5; i++) {
+    if (i >= buf.length) throw new Error('snappy: truncated length preamble');
+    const b = buf[i]!;
+    v += (b & 0x7f) * 2 ** (7 * i);
+    if (b < 0x80) {
+      if (v > 0xffffffff) throw new Error('snappy: declared length overflows 32 bits');
+      return v;
+    }
+  }
+  throw new Error('snappy: length preamble longer than 5 bytes');
+}
+
+export function snappyDecode(buf: Uint8Array, maxLength: number): Uint8Array {
+  const n = snappyUncompressedLength(buf);
+  if (n > maxLength) throw new Error(`snappy: declared length ${n} exceeds the limit of ${maxLength} bytes`);
+  let out: Uint8Array;
+  try {
+    out = codec.uncompress(buf);
+  } catch (e) {
+    throw new Error(`snappy: corrupt input (${(e as Error).message})`);
+  }
+  if (out.length !== n) throw new Error(`snappy: corrupt input (declared ${n} bytes, produced ${out.length})`);
+  return out;
+}
+
+export function snappyEncode(buf: Uint8Array): Uint8Array {
+  return codec.compress(buf);
+}
+
+/** Both codecs, for tests and benchmarks that compare them. */
+export const snappyCodecs: { readonly native: Codec | null; readonly js: Codec } = { native, js };
