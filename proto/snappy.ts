@@ -1,9 +1,11 @@
 /**
- * Snappy block format (not the framed stream format), as remote write and read use it. The
- * native codec (`snappy`, napi-rs) is the primary one — it measured faster, see
- * bench/RESULTS.md — and the pure-JS `snappyjs` is the fallback when the native module cannot
- * load on a platform. The uncompressed length is read from the preamble first, so a body that
- * declares more than the caller's limit is refused before anything is allocated.
+ * Snappy block format (not the framed stream format), as remote write and read use it.
+ * Two codecs: the pure-JS `snappyjs` and the native `snappy` (napi-rs). Measured side by side
+ * on remote-write bodies (bench/proto-decode.ts, bench/RESULTS.md) the JS one was as fast or
+ * faster — the native call and its Buffer copies cost more than they save at these sizes — so
+ * it is the default; `VIGIL_SNAPPY=native` selects the native one (if it loads) to re-measure.
+ * The uncompressed length is read from the preamble first, so a body that declares more than
+ * the caller's limit is refused before anything is allocated.
  */
 
 import { createRequire } from 'node:module';
@@ -35,11 +37,12 @@ function loadJs(): Codec {
   return { compress: (b) => m.compress(b), uncompress: (b) => m.uncompress(b) };
 }
 
-const native = process.env.VIGIL_SNAPPY === 'js' ? null : loadNative();
+const native = loadNative();
 const js = loadJs();
-const codec: Codec = native ?? js;
+const useNative = process.env.VIGIL_SNAPPY === 'native' && native !== null;
+const codec: Codec = useNative ? native : js;
 
-export const snappyImplementation: 'native' | 'js' = native ? 'native' : 'js';
+export const snappyImplementation: 'native' | 'js' = useNative ? 'native' : 'js';
 
 /** The length the preamble declares (a uvarint of at most 32 bits); throws on a bad preamble. */
 export function snappyUncompressedLength(buf: Uint8Array): number {
