@@ -24,6 +24,8 @@ export const DiscardReason = {
   greaterThanMaxSampleAge: 'greater_than_max_sample_age',
   tooFarInFuture: 'too_far_in_future',
   rateLimited: 'rate_limited',
+  /** Native histogram samples: not stored yet, so dropped and counted (the float samples are kept). */
+  nativeHistogramSample: 'native_histogram_sample',
   tooManyHaClusters: 'too_many_ha_clusters',
   // Metadata only.
   metadataMetricNameTooLong: 'metric_name_too_long',

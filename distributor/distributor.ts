@@ -17,6 +17,7 @@ import type { InstanceDesc } from '../ring/model.js';
 import { type Ring, RingError, fnv1a32 } from '../ring/ring.js';
 import { VigilError } from '../util/errors.js';
 import type { Overrides } from '../util/limits.js';
+import { DiscardReason } from './discard-reasons.js';
 import { discardedSamplesCounter } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type ValidationError, newSeriesResult, validateMetadata, validateSeries } from './validate.js';
@@ -94,6 +95,10 @@ export class Distributor {
       }
     }
 
+    // Native histograms are not stored yet (floats only): count them as discarded, answer
+    // success for the rest, and report 0 written in the 2.0 headers.
+    if (batch.histogramTotal > 0) discard(DiscardReason.nativeHistogramSample, batch.histogramTotal);
+
     // 3. Metadata.
     const metadata: MetricMetadata[] = [];
     for (const md of batch.metadata) {
@@ -107,8 +112,8 @@ export class Distributor {
     // 4. Rate limit, on what survived validation.
     const rl = this.opts.rateLimiter.allow(tenant, now, validSamples, metadata.length, limits);
     if (rl !== null) {
-      discard('rate_limited', validSamples);
-      if (metadata.length > 0) this.discardedMetadata.inc({ reason: 'rate_limited', user: tenant }, metadata.length);
+      discard(DiscardReason.rateLimited, validSamples);
+      if (metadata.length > 0) this.discardedMetadata.inc({ reason: DiscardReason.rateLimited, user: tenant }, metadata.length);
       this.flushDiscards(tenant, discards);
       return { samplesWritten: 0, histogramsWritten: 0, exemplarsWritten: 0, error: new VigilError('rate-limited', rl) };
     }
