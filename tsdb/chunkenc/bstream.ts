@@ -1,0 +1,96 @@
+/** A bit stream, most significant bit first, as XOR chunks are written. */
+
+const MASK = [0];
+for (let i = 1; i <= 32; i++) MASK.push(i === 32 ? 0xffffffff : (1 << i) - 1);
+
+export class BitWriter {
+  buf: Uint8Array;
+  /** Bits written. */
+  bits = 0;
+
+  constructor(initialBytes = 16) {
+    this.buf = new Uint8Array(initialBytes);
+  }
+
+  private ensure(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    let n = this.buf.length * 2;
+    while (n < bytes) n *= 2;
+    const b = new Uint8Array(n);
+    b.set(this.buf);
+    this.buf = b;
+  }
+
+  /** Write the low `n` (0..32) bits of `v`. */
+  write(v: number, n: number): void {
+    this.ensure(((this.bits + n + 7) >>> 3) + 1);
+    const b = this.buf;
+    while (n > 0) {
+      const idx = this.bits >>> 3;
+      const free = 8 - (this.bits & 7);
+      if (n <= free) {
+        b[idx]! |= (v & MASK[n]!) << (free - n);
+        this.bits += n;
+        return;
+      }
+      b[idx]! |= (v >>> (n - free)) & MASK[free]!;
+      this.bits += free;
+      n -= free;
+    }
+  }
+
+  writeBit(bit: number): void {
+    this.ensure((this.bits >>> 3) + 1);
+    if (bit) this.buf[this.bits >>> 3]! |= 0x80 >>> (this.bits & 7);
+    this.bits++;
+  }
+
+  /** The written bytes (a copy, exactly as long as needed). */
+  bytes(): Uint8Array {
+    return this.buf.slice(0, (this.bits + 7) >>> 3);
+  }
+}
+
+export class BitReader {
+  /** Bit position. */
+  pos = 0;
+  /** Set when a read ran past the end. */
+  eof = false;
+
+  constructor(
+    readonly buf: Uint8Array,
+    startByte = 0,
+  ) {
+    this.pos = startByte * 8;
+  }
+
+  /** Read `n` (0..32) bits as an unsigned number. */
+  read(n: number): number {
+    if (this.pos + n > this.buf.length * 8) {
+      this.eof = true;
+      return 0;
+    }
+    let v = 0;
+    const b = this.buf;
+    while (n > 0) {
+      const idx = this.pos >>> 3;
+      const avail = 8 - (this.pos & 7);
+      const take = n < avail ? n : avail;
+      const bits = (b[idx]! >>> (avail - take)) & MASK[take]!;
+      v = v * (1 << take) + bits;
+      this.pos += take;
+      n -= take;
+    }
+    return v;
+  }
+
+  readBit(): number {
+    if (this.pos >= this.buf.length * 8) {
+      this.eof = true;
+      return 0;
+    }
+    const bit = (this.buf[this.pos >>> 3]! >>> (7 - (this.pos & 7))) & 1;
+    this.pos++;
+    return bit;
+  }
+}
