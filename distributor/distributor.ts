@@ -18,7 +18,7 @@ import { type Ring, RingError, fnv1a32 } from '../ring/ring.js';
 import { VigilError } from '../util/errors.js';
 import type { Overrides } from '../util/limits.js';
 import { DiscardReason } from './discard-reasons.js';
-import { discardedSamplesCounter } from './metrics.js';
+import { discardedMetadataCounter, discardedSamplesCounter } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type ValidationError, newSeriesResult, validateMetadata, validateSeries } from './validate.js';
 
@@ -64,7 +64,7 @@ export class Distributor {
     this.metadataIn = new Counter({ name: 'vigil_distributor_metadata_in_total', help: 'Metadata entries received by the distributor, before validation.', labelNames: ['user'], registers: r });
     this.receivedMetadata = new Counter({ name: 'vigil_distributor_received_metadata_total', help: 'Metadata entries that passed validation and limits.', labelNames: ['user'], registers: r });
     this.discarded = discardedSamplesCounter(opts.registry);
-    this.discardedMetadata = new Counter({ name: 'vigil_discarded_metadata_total', help: 'Metadata entries refused, by reason.', labelNames: ['reason', 'user'], registers: r });
+    this.discardedMetadata = discardedMetadataCounter(opts.registry);
   }
 
   async push(tenant: string, batch: WriteBatch): Promise<PushOutcome> {

@@ -1,0 +1,196 @@
+/**
+ * The wiring: every module with its init function and what it depends on, and the expansion of
+ * `-target`. Init functions build components and register routes (no I/O); each returns the
+ * Service whose start/stop does the I/O. Each component receives only its own dependencies.
+ */
+
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { stringify as toYaml } from 'yaml';
+import { Distributor } from '../distributor/distributor.js';
+import { registerPushHandler } from '../distributor/push-handler.js';
+import { RateLimiter } from '../distributor/rate-limit.js';
+import type { IngesterClient } from '../ingester/client.js';
+import { Ingester } from '../ingester/ingester.js';
+import { registerQueryApi } from '../querier/api.js';
+import { IngesterReader } from '../querier/ingester-reader.js';
+import { StaticClientPool } from '../ring/client-pool.js';
+import { MemoryKV } from '../ring/kv.js';
+import { Lifecycler } from '../ring/lifecycler.js';
+import type { RingDesc } from '../ring/model.js';
+import { Ring } from '../ring/ring.js';
+import { RuntimeConfig } from '../util/runtime-config.js';
+import { type TenantResolver, tenantResolver } from '../util/tenant.js';
+import { type Config, configAsYaml } from './config.js';
+import { createServer } from './server.js';
+import { Service, ServiceManager } from './services.js';
+import { VERSION, buildInfo } from './version.js';
+
+export type ModuleName = 'server' | 'runtime-config' | 'ring' | 'ingester' | 'distributor' | 'querier';
+
+/** What each module needs started before it. */
+export const MODULE_DEPS: Readonly<Record<ModuleName, readonly ModuleName[]>> = {
+  server: [],
+  'runtime-config': ['server'],
+  ring: ['server'],
+  ingester: ['ring', 'runtime-config'],
+  distributor: ['ring', 'runtime-config', 'ingester'],
+  querier: ['ring', 'ingester'],
+};
+
+/** Targets a user can ask for and the modules they run; roles not built yet are absent. */
+export const TARGETS: Readonly<Record<string, readonly ModuleName[]>> = {
+  all: ['distributor', 'ingester', 'querier'],
+};
+
+export class TargetError extends Error {}
+
+/** Expand targets to the modules to start, dependencies first. */
+export function expandTargets(targets: readonly string[]): ModuleName[] {
+  const order: ModuleName[] = [];
+  const visit = (m: ModuleName): void => {
+    if (order.includes(m)) return;
+    for (const d of MODULE_DEPS[m]) visit(d);
+    order.push(m);
+  };
+  for (const t of targets) {
+    const mods = TARGETS[t];
+    if (!mods) {
+      throw new TargetError(
+        `target ${JSON.stringify(t)} is not available yet: this build of Vigil runs only -target=all (distributor, ingester and querier in one process)`,
+      );
+    }
+    for (const m of mods) visit(m);
+  }
+  return order;
+}
+
+export interface App {
+  readonly manager: ServiceManager;
+  readonly server: FastifyInstance;
+  readonly registry: Registry;
+  /** The port actually bound (useful with -server.http-listen-port=0). */
+  port(): number;
+}
+
+/** Build every module of the configured targets. Does no I/O; start with `app.manager.startAll()`. */
+export function buildApp(config: Config, logger: Logger): App {
+  const modules = expandTargets(config.root.target);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
+  const server = createServer({ bodyLimit: config.distributor.max_recv_msg_size, logger, registry });
+  const tenants: TenantResolver = tenantResolver(config.root.auth_enabled, config.root.no_auth_tenant);
+  const services: Service[] = [];
+  let manager: ServiceManager | null = null;
+  let boundPort = config.server.http_listen_port;
+
+  // server
+  services.push(
+    new Service('server', {
+      starting: async () => {
+        await server.listen({ host: config.server.http_listen_address, port: config.server.http_listen_port });
+        const addr = server.server.address();
+        if (addr && typeof addr === 'object') boundPort = addr.port;
+        logger.info({ address: config.server.http_listen_address, port: boundPort, version: VERSION }, 'Vigil is listening');
+      },
+      stopping: async () => {
+        await server.close();
+      },
+    }),
+  );
+
+  // runtime-config
+  const runtime = new RuntimeConfig({
+    defaults: config.limits,
+    file: config.runtimeConfig.file,
+    periodMs: config.runtimeConfig.period,
+    registry,
+    logger,
+  });
+  services.push(
+    new Service('runtime-config', {
+      starting: async (signal) => runtime.start(signal),
+      stopping: async () => runtime.stop(),
+    }),
+  );
+
+  // ring
+  const kv = new MemoryKV<RingDesc>();
+  const ring = new Ring(kv, { replicationFactor: config.ingesterRing.replication_factor, heartbeatTimeoutMs: config.ingesterRing.heartbeat_timeout });
+  services.push(new Service('ring', { starting: async (signal) => ring.watch(signal) }));
+
+  // ingester (in-process; reached through the IngesterClient seam)
+  const clients = new Map<string, IngesterClient>();
+  if (modules.includes('ingester')) {
+    const id = config.ingesterRing.instance_id || hostname();
+    const ingester = new Ingester({ overrides: runtime, registry, logger });
+    clients.set(id, ingester);
+    const lifecycler = new Lifecycler(kv, {
+      id,
+      addr: `${config.server.http_listen_address}:${config.server.http_listen_port}`,
+      zone: '',
+      numTokens: config.ingesterRing.num_tokens,
+      heartbeatPeriodMs: config.ingesterRing.heartbeat_period,
+    });
+    services.push(
+      new Service('ingester', {
+        starting: async () => lifecycler.join(),
+        stopping: async () => lifecycler.leave(),
+      }),
+    );
+  }
+  const pool = new StaticClientPool(clients);
+
+  if (modules.includes('distributor')) {
+    const distributor = new Distributor({
+      ring,
+      pool,
+      overrides: runtime,
+      rateLimiter: new RateLimiter(),
+      registry,
+      remoteTimeoutMs: config.distributor.remote_timeout,
+    });
+    registerPushHandler(server, { distributor, tenants, maxRecvMsgSize: config.distributor.max_recv_msg_size });
+    services.push(new Service('distributor', {}));
+  }
+
+  if (modules.includes('querier')) {
+    registerQueryApi(server, {
+      prefix: config.api.prometheus_http_prefix,
+      tenants,
+      reader: new IngesterReader(ring, pool),
+      buildInfo: buildInfo(),
+    });
+    services.push(new Service('querier', {}));
+  }
+
+  // Admin endpoints.
+  server.get('/ready', async (_req, reply) => {
+    if (manager?.ready()) return reply.type('text/plain').send('ready');
+    const waiting = Object.entries(manager?.states() ?? {})
+      .filter(([, s]) => s !== 'Running')
+      .map(([n, s]) => `${n}: ${s}`);
+    return reply.code(503).type('text/plain').send(`Some services are not Running:\n${waiting.join('\n')}\n`);
+  });
+  server.get('/metrics', async (_req, reply) => {
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+  server.get('/config', async (req, reply) => {
+    const mode = (req.query as Record<string, string>).mode;
+    const m = mode === 'diff' || mode === 'defaults' ? mode : 'values';
+    return reply.type('text/plain; charset=utf-8').send(toYaml(configAsYaml(config, m)));
+  });
+  server.get('/runtime_config', async (req, reply) => {
+    const mode = (req.query as Record<string, string>).mode;
+    return reply.type('text/plain; charset=utf-8').send(runtime.current(mode === 'diff' ? 'diff' : 'values'));
+  });
+  server.get('/services', async (_req, reply) => {
+    const rows = Object.entries(manager?.states() ?? {}).map(([n, s]) => `${n}\t${s}`);
+    return reply.type('text/plain').send(rows.join('\n') + '\n');
+  });
+
+  manager = new ServiceManager(services);
+  return { manager, server, registry, port: () => boundPort };
+}

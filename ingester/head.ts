@@ -1,0 +1,298 @@
+/**
+ * A tenant's in-memory head: series found by the bytes of their labels straight from the push
+ * (hash, then a byte comparison against the stored key — no strings for known series), their
+ * samples appended to XOR chunks with Cortex's out-of-order and duplicate rules, the postings
+ * index, and the series limits.
+ */
+
+import type { WriteBatch } from '../proto/write-batch.js';
+import { type Labels, compareLabels, compareStrings, goQuote } from '../tsdb/labels.js';
+import type { Matcher } from '../tsdb/matchers.js';
+import { type Series, type SeriesSet } from '../tsdb/storage.js';
+import type { Limits } from '../util/limits.js';
+import { Postings } from './postings.js';
+import { MemSeries } from './series.js';
+
+const SEP = 0xff;
+
+/** FNV-1a over name,0xff,value,0xff of every label, from the request bytes. */
+export function hashLabelBytes(buf: Uint8Array, pos: Uint32Array, l0: number, n: number): number {
+  let h = 0x811c9dc5;
+  for (let j = l0, end = l0 + n; j < end; j++) {
+    for (let q = 0; q < 2; q++) {
+      const off = pos[4 * j + 2 * q]!;
+      const len = pos[4 * j + 2 * q + 1]!;
+      for (let i = off, e = off + len; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+      h = Math.imul(h ^ SEP, 0x01000193);
+    }
+  }
+  return h >>> 0;
+}
+
+function keyEquals(key: Uint8Array, buf: Uint8Array, pos: Uint32Array, l0: number, n: number): boolean {
+  let k = 0;
+  for (let j = l0, end = l0 + n; j < end; j++) {
+    for (let q = 0; q < 2; q++) {
+      const off = pos[4 * j + 2 * q]!;
+      const len = pos[4 * j + 2 * q + 1]!;
+      if (k + len + 1 > key.length) return false;
+      for (let i = 0; i < len; i++) if (key[k + i] !== buf[off + i]) return false;
+      k += len;
+      if (key[k++] !== SEP) return false;
+    }
+  }
+  return k === key.length;
+}
+
+export interface AppendError {
+  readonly status: number;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface AppendTally {
+  appended: number;
+  discarded: number;
+  firstError: AppendError | null;
+  /** Discarded samples by reason. */
+  readonly reasons: Map<string, number>;
+  createdSeries: number;
+}
+
+function rfc3339(t: number): string {
+  const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return String(t);
+  return d.toISOString().replace(/\.(\d*?)0+Z$/, '.$1Z').replace(/\.Z$/, 'Z');
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+function fromBits(hi: number, lo: number): number {
+  u32[0] = lo;
+  u32[1] = hi;
+  return f64[0]!;
+}
+
+/** Go's %g-like text of a float for messages. */
+function floatText(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+const utf8 = new TextDecoder();
+
+export class TenantHead {
+  private readonly byHash = new Map<number, MemSeries>();
+  private readonly series: (MemSeries | undefined)[] = [];
+  private readonly postings = new Postings();
+  private readonly perMetric = new Map<string, number>();
+  private readonly strings = new Map<string, string>();
+  private nextRef = 0;
+  private minT = Number.POSITIVE_INFINITY;
+  private maxT = Number.NEGATIVE_INFINITY;
+  /** Replaceable for tests that force hash collisions. */
+  hash: (buf: Uint8Array, pos: Uint32Array, l0: number, n: number) => number = hashLabelBytes;
+
+  constructor(readonly tenant: string) {}
+
+  numSeries(): number {
+    return this.nextRef;
+  }
+
+  /** Append the samples of `indices[0..count)` of `batch`. */
+  append(batch: WriteBatch, indices: Uint32Array, count: number, limits: Limits, tally: AppendTally): void {
+    const { buf, labelPos: pos, labelStart, labelCount, sampleStart, sampleCount, ts, valueHi, valueLo } = batch;
+    for (let k = 0; k < count; k++) {
+      const i = indices[k]!;
+      const l0 = labelStart[i]!;
+      const ln = labelCount[i]!;
+      const n = sampleCount[i]!;
+      if (n === 0) continue;
+      const h = this.hash(buf, pos, l0, ln);
+      let s: MemSeries | null | undefined = this.byHash.get(h);
+      while (s && !keyEquals(s.key, buf, pos, l0, ln)) s = s.collision;
+      if (!s) {
+        s = this.create(batch, i, h, limits, tally);
+        if (!s) {
+          tally.discarded += n;
+          continue;
+        }
+      }
+      const s0 = sampleStart[i]!;
+      const seriesMaxBefore = s.maxT;
+      for (let q = s0, end = s0 + n; q < end; q++) {
+        const t = ts[q]!;
+        const hi = valueHi[q]!;
+        const lo = valueLo[q]!;
+        if (t > s.maxT) {
+          s.append(t, hi, lo);
+          tally.appended++;
+        } else if (t === s.maxT) {
+          if (hi === s.lastHi && lo === s.lastLo) {
+            tally.appended++; // an identical resend: accepted, stored once
+          } else {
+            this.reject(tally, 'new-value-for-timestamp', `duplicate sample for timestamp ${t}; overrides not allowed: existing ${floatText(fromBits(s.lastHi, s.lastLo))}, new value ${floatText(fromBits(hi, lo))}. series=${this.seriesText(s)}`);
+          }
+        } else {
+          this.reject(tally, 'sample-out-of-order', `out of order sample. timestamp=${rfc3339(t)}, series=${this.seriesText(s)}`);
+        }
+      }
+      if (s.maxT !== seriesMaxBefore) {
+        if (s.minT < this.minT) this.minT = s.minT;
+        if (s.maxT > this.maxT) this.maxT = s.maxT;
+      }
+    }
+  }
+
+  private seriesText(s: MemSeries): string {
+    return '{' + s.labels().map((l) => `${l.name}=${goQuote(l.value)}`).join(', ') + '}';
+  }
+
+  private reject(tally: AppendTally, reason: string, msg: string): void {
+    tally.discarded++;
+    tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1);
+    tally.firstError ??= { status: 400, reason, message: `user=${this.tenant}: err: ${msg}` };
+  }
+
+  private intern(s: string): string {
+    const got = this.strings.get(s);
+    if (got !== undefined) return got;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private create(batch: WriteBatch, i: number, h: number, limits: Limits, tally: AppendTally): MemSeries | null {
+    const { buf, labelPos: pos } = batch;
+    const l0 = batch.labelStart[i]!;
+    const ln = batch.labelCount[i]!;
+    const pairs: string[] = [];
+    let keyLen = 0;
+    let metric = '';
+    for (let j = l0; j < l0 + ln; j++) {
+      const name = this.intern(utf8.decode(buf.subarray(pos[4 * j]!, pos[4 * j]! + pos[4 * j + 1]!)));
+      const value = this.intern(utf8.decode(buf.subarray(pos[4 * j + 2]!, pos[4 * j + 2]! + pos[4 * j + 3]!)));
+      pairs.push(name, value);
+      keyLen += pos[4 * j + 1]! + pos[4 * j + 3]! + 2;
+      if (name === '__name__') metric = value;
+    }
+    const n = batch.sampleCount[i]!;
+    if (limits.max_series_per_user > 0 && this.nextRef >= limits.max_series_per_user) {
+      const l = limits.max_series_per_user;
+      this.limitReject(tally, n, 'per_user_series_limit', `per-user series limit of ${l} exceeded, please contact administrator to raise it (local limit: ${l} global limit: 0 actual local limit: ${l})`);
+      return null;
+    }
+    const perMetric = this.perMetric.get(metric) ?? 0;
+    if (limits.max_series_per_metric > 0 && perMetric >= limits.max_series_per_metric) {
+      const l = limits.max_series_per_metric;
+      const text = '{' + pairsText(pairs) + '}';
+      this.limitReject(tally, n, 'per_metric_series_limit', `per-metric series limit of ${l} exceeded for metric ${metric}, please contact administrator to raise it (local limit: ${l} global limit: 0 actual local limit: ${l}) for series ${text}`);
+      return null;
+    }
+    const key = new Uint8Array(keyLen);
+    let k = 0;
+    for (let j = l0; j < l0 + ln; j++) {
+      for (let q = 0; q < 2; q++) {
+        const off = pos[4 * j + 2 * q]!;
+        const len = pos[4 * j + 2 * q + 1]!;
+        key.set(buf.subarray(off, off + len), k);
+        k += len;
+        key[k++] = SEP;
+      }
+    }
+    const s = new MemSeries(this.nextRef++, h, key, pairs, metric);
+    s.collision = this.byHash.get(h) ?? null;
+    this.byHash.set(h, s);
+    this.series[s.ref] = s;
+    this.postings.add(s.ref, pairs);
+    this.perMetric.set(metric, perMetric + 1);
+    tally.createdSeries++;
+    return s;
+  }
+
+  private limitReject(tally: AppendTally, samples: number, reason: string, msg: string): void {
+    tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + samples);
+    tally.firstError ??= { status: 400, reason, message: `user=${this.tenant}: ${msg}` };
+  }
+
+  // ---- reads ----
+
+  /** Series matching every matcher with samples in [mint, maxt], sorted by labels. */
+  matching(mint: number, maxt: number, matchers: readonly Matcher[]): MemSeries[] {
+    const cands = this.postings.candidates(matchers);
+    const empties = matchers.filter((m) => m.matchesEmpty());
+    const out: MemSeries[] = [];
+    const consider = (s: MemSeries | undefined): void => {
+      if (!s || s.maxT < mint || s.minT > maxt) return;
+      for (const m of empties) if (!m.matches(s.labelValue(m.name))) return;
+      out.push(s);
+    };
+    if (cands === null) for (const s of this.series) consider(s);
+    else for (const ref of cands) consider(this.series[ref]);
+    const labels = new Map(out.map((s) => [s, s.labels()]));
+    return out.sort((a, b) => compareLabels(labels.get(a)!, labels.get(b)!));
+  }
+
+  select(mint: number, maxt: number, matchers: readonly Matcher[]): SeriesSet {
+    const list = this.matching(mint, maxt, matchers);
+    let i = -1;
+    let cur: Series | null = null;
+    return {
+      next: () => {
+        i++;
+        if (i >= list.length) return false;
+        const s = list[i]!;
+        cur = { labels: s.labels(), iterator: () => s.iterator(mint, maxt) };
+        return true;
+      },
+      at: () => cur!,
+      err: () => null,
+      warnings: [],
+    };
+  }
+
+  labelNames(mint: number, maxt: number, matchers: readonly Matcher[]): string[] {
+    if (matchers.length === 0 && this.allWithin(mint, maxt)) return this.postings.labelNames();
+    const names = new Set<string>();
+    for (const s of matchers.length === 0 ? this.allSeries(mint, maxt) : this.matching(mint, maxt, matchers)) {
+      for (let i = 0; i < s.pairs.length; i += 2) names.add(s.pairs[i]!);
+    }
+    return [...names].sort(compareStrings);
+  }
+
+  labelValues(name: string, mint: number, maxt: number, matchers: readonly Matcher[]): string[] {
+    if (matchers.length === 0 && this.allWithin(mint, maxt)) return this.postings.labelValues(name);
+    const values = new Set<string>();
+    for (const s of matchers.length === 0 ? this.allSeries(mint, maxt) : this.matching(mint, maxt, matchers)) {
+      const v = s.labelValue(name);
+      if (v !== '') values.add(v);
+    }
+    return [...values].sort(compareStrings);
+  }
+
+  /** True when every sample of the head lies in [mint, maxt] (no time filtering needed). */
+  private allWithin(mint: number, maxt: number): boolean {
+    return this.minT >= mint && this.maxT <= maxt;
+  }
+
+  private allSeries(mint: number, maxt: number): MemSeries[] {
+    return this.series.filter((s): s is MemSeries => s !== undefined && s.maxT >= mint && s.minT <= maxt);
+  }
+
+  labelsOf(list: readonly MemSeries[]): Labels[] {
+    return list.map((s) => s.labels());
+  }
+
+  sizeBytes(): number {
+    let n = 0;
+    for (const s of this.series) if (s) n += s.sizeBytes();
+    return n;
+  }
+}
+
+function pairsText(pairs: readonly string[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < pairs.length; i += 2) parts.push(`${pairs[i]}=${goQuote(pairs[i + 1]!)}`);
+  return parts.join(', ');
+}

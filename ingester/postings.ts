@@ -1,0 +1,87 @@
+/**
+ * The inverted index of a tenant's head: label name → value → sorted series refs. Matchers are
+ * resolved by intersecting postings lists; a matcher that also matches the empty string (and so
+ * series without the label) is applied as a filter on the candidates instead.
+ */
+
+import { compareStrings } from '../tsdb/labels.js';
+import type { Matcher } from '../tsdb/matchers.js';
+
+export class Postings {
+  private readonly index = new Map<string, Map<string, number[]>>();
+
+  add(ref: number, pairs: readonly string[]): void {
+    for (let i = 0; i < pairs.length; i += 2) {
+      let values = this.index.get(pairs[i]!);
+      if (!values) {
+        values = new Map();
+        this.index.set(pairs[i]!, values);
+      }
+      const list = values.get(pairs[i + 1]!);
+      if (list) list.push(ref);
+      else values.set(pairs[i + 1]!, [ref]);
+    }
+  }
+
+  labelNames(): string[] {
+    return [...this.index.keys()].sort(compareStrings);
+  }
+
+  labelValues(name: string): string[] {
+    return [...(this.index.get(name)?.keys() ?? [])].sort(compareStrings);
+  }
+
+  /**
+   * Refs that may match every matcher: the intersection of the postings of the matchers that do
+   * not match "", or null when all matchers match "" (then every series is a candidate).
+   * The caller still checks the matchers that match "" against each candidate.
+   */
+  candidates(matchers: readonly Matcher[]): number[] | null {
+    let result: number[] | null = null;
+    // Equality first: usually the shortest lists.
+    const ordered = [...matchers].sort((a, b) => (a.type === '=' ? 0 : 1) - (b.type === '=' ? 0 : 1));
+    for (const m of ordered) {
+      if (m.matchesEmpty()) continue;
+      const values = this.index.get(m.name);
+      let list: number[];
+      if (!values) list = [];
+      else if (m.type === '=') list = values.get(m.value) ?? [];
+      else {
+        const lists: number[][] = [];
+        for (const [v, refs] of values) if (m.matches(v)) lists.push(refs);
+        list = union(lists);
+      }
+      result = result === null ? list : intersect(result, list);
+      if (result.length === 0) return result;
+    }
+    return result;
+  }
+}
+
+export function intersect(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
+}
+
+export function union(lists: readonly (readonly number[])[]): number[] {
+  if (lists.length === 0) return [];
+  if (lists.length === 1) return [...lists[0]!];
+  const all: number[] = [];
+  for (const l of lists) for (const x of l) all.push(x);
+  all.sort((x, y) => x - y);
+  const out: number[] = [];
+  for (const x of all) if (out.length === 0 || out[out.length - 1] !== x) out.push(x);
+  return out;
+}

@@ -1,0 +1,150 @@
+/**
+ * One in-memory series: its labels (interned strings, flat name/value pairs), the canonical key
+ * bytes it is found by, and its chunks — closed ones as immutable bytes, the open one appendable.
+ */
+
+import { type Labels } from '../tsdb/labels.js';
+import { SAMPLES_PER_CHUNK, XorChunk, XorIterator } from '../tsdb/chunkenc/xor.js';
+import type { SampleIterator } from '../tsdb/storage.js';
+
+/** Chunks never cross a multiple of this (epoch aligned), as Prometheus cuts them. */
+export const CHUNK_RANGE_MS = 2 * 3600_000;
+
+export interface ClosedChunk {
+  readonly minT: number;
+  readonly maxT: number;
+  readonly bytes: Uint8Array;
+}
+
+export class MemSeries {
+  /** Flat [name0, value0, name1, value1, …], sorted by name. */
+  readonly pairs: readonly string[];
+  head: XorChunk | null = null;
+  headEnd = 0;
+  closed: ClosedChunk[] = [];
+  minT = Number.POSITIVE_INFINITY;
+  maxT = Number.NEGATIVE_INFINITY;
+  lastHi = 0;
+  lastLo = 0;
+  /** Next series with the same key hash. */
+  collision: MemSeries | null = null;
+
+  constructor(
+    readonly ref: number,
+    readonly hash: number,
+    readonly key: Uint8Array,
+    pairs: string[],
+    readonly metricName: string,
+  ) {
+    this.pairs = pairs;
+  }
+
+  labels(): Labels {
+    const out = [];
+    for (let i = 0; i < this.pairs.length; i += 2) out.push({ name: this.pairs[i]!, value: this.pairs[i + 1]! });
+    return out;
+  }
+
+  labelValue(name: string): string {
+    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === name) return this.pairs[i + 1]!;
+    return '';
+  }
+
+  /** Append a sample already known to be newer than maxT. */
+  append(t: number, hi: number, lo: number): void {
+    let head = this.head;
+    if (head === null || head.numSamples() >= SAMPLES_PER_CHUNK || t >= this.headEnd) {
+      if (head !== null) this.closed.push({ minT: head.minT, maxT: head.maxT(), bytes: head.bytes() });
+      head = this.head = new XorChunk();
+      this.headEnd = (Math.floor(t / CHUNK_RANGE_MS) + 1) * CHUNK_RANGE_MS;
+    }
+    head.append(t, hi, lo);
+    if (t < this.minT) this.minT = t;
+    this.maxT = t;
+    this.lastHi = hi >>> 0;
+    this.lastLo = lo >>> 0;
+  }
+
+  sizeBytes(): number {
+    let n = 200 + this.key.length + this.pairs.length * 8;
+    for (const c of this.closed) n += c.bytes.length + 64;
+    if (this.head) n += this.head.sizeBytes();
+    return n;
+  }
+
+  /** Samples in [mint, maxt] across all chunks. */
+  iterator(mint: number, maxt: number): SampleIterator {
+    const chunks: Uint8Array[] = [];
+    for (const c of this.closed) if (c.maxT >= mint && c.minT <= maxt) chunks.push(c.bytes);
+    if (this.head && this.head.maxT() >= mint && this.head.minT <= maxt) chunks.push(this.head.bytes());
+    return new ChunksIterator(chunks, mint, maxt);
+  }
+}
+
+/** Iterates consecutive, non-overlapping chunks, restricted to [mint, maxt]. */
+export class ChunksIterator implements SampleIterator {
+  private i = -1;
+  private cur: XorIterator | null = null;
+  private error: Error | null = null;
+
+  constructor(
+    private readonly chunks: readonly Uint8Array[],
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {}
+
+  next(): boolean {
+    for (;;) {
+      if (this.cur) {
+        while (this.cur.next()) {
+          const t = this.cur.atT();
+          if (t < this.mint) continue;
+          if (t > this.maxt) {
+            this.i = this.chunks.length;
+            this.cur = null;
+            return false;
+          }
+          return true;
+        }
+        const e = this.cur.err();
+        if (e) {
+          this.error = e;
+          this.cur = null;
+          return false;
+        }
+      }
+      this.i++;
+      if (this.i >= this.chunks.length) {
+        this.cur = null;
+        return false;
+      }
+      this.cur = new XorIterator(this.chunks[this.i]!);
+    }
+  }
+
+  seek(t: number): boolean {
+    if (this.cur && this.cur.atT() >= t && this.i >= 0) return true;
+    while (this.next()) if (this.atT() >= t) return true;
+    return false;
+  }
+
+  atT(): number {
+    return this.cur!.atT();
+  }
+
+  atV(): number {
+    return this.cur!.atV();
+  }
+
+  atHi(): number {
+    return this.cur!.atHi();
+  }
+
+  atLo(): number {
+    return this.cur!.atLo();
+  }
+
+  err(): Error | null {
+    return this.error;
+  }
+}
