@@ -1,0 +1,33 @@
+/** The vigil binary as a user runs it: -help, refusing what it cannot do, /ready, SIGTERM. */
+
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { REPO_ROOT, startVigil, waitFor } from '../harness/process.js';
+
+const BIN = join(REPO_ROOT, 'dist', 'cmd', 'vigil.js');
+
+it('prints -help and exits 0', () => {
+  const r = spawnSync(process.execPath, [BIN, '-help'], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/-server\.http-listen-port int/);
+});
+
+it('refuses a role that is not built yet, and a bad flag, with exit 1 and a reason', () => {
+  const role = spawnSync(process.execPath, [BIN, '-target=compactor'], { encoding: 'utf8' });
+  expect(role.status).toBe(1);
+  expect(role.stderr).toMatch(/target "compactor" is not available yet/);
+  const flag = spawnSync(process.execPath, [BIN, '-server.http-listen-port=abc'], { encoding: 'utf8' });
+  expect(flag.status).toBe(1);
+  expect(flag.stderr).toMatch(/-server\.http-listen-port/);
+});
+
+it('becomes ready, then stops cleanly on SIGTERM with exit 0', async () => {
+  const v = await startVigil();
+  const ready = await fetch(`${v.url}/ready`);
+  expect(ready.status).toBe(200);
+  process.kill(v.pid, 'SIGTERM');
+  expect(await waitFor('vigil to exit', async () => v.exitCode() ?? undefined, 15_000).catch(() => v.exitCode())).toBe(0);
+  expect(v.logs()).toMatch(/Vigil stopped/);
+  await v.stop();
+});
