@@ -206,6 +206,14 @@ export class Distributor {
       }
       return s;
     };
+    // One ingester (the single binary): it owns every series; no hashing needed.
+    const sole = this.opts.ring.soleOwner('write');
+    if (sole) {
+      const inst = sole.instances[0]!;
+      shares.set(inst.id, { inst, series: keep, count: kept, metadata: [...metadata] });
+      need.fill(sole.minSuccess);
+      return { shares, need };
+    }
     const tenantHash = fnv1a32(Buffer.from(tenant), 0, Buffer.byteLength(tenant));
     const buf = batch.buf;
     const pos = batch.labelPos;

@@ -81,7 +81,11 @@ function floatText(v: number): string {
   return String(v);
 }
 
-const utf8 = new TextDecoder();
+/** Label text from the request bytes; ASCII (the common case) takes the cheaper latin1 path. */
+function decodeText(b: Buffer, off: number, len: number): string {
+  for (let i = off, end = off + len; i < end; i++) if (b[i]! >= 0x80) return b.toString('utf8', off, end);
+  return b.toString('latin1', off, off + len);
+}
 
 export class TenantHead {
   private readonly byHash = new Map<number, MemSeries>();
@@ -170,9 +174,10 @@ export class TenantHead {
     const pairs: string[] = [];
     let keyLen = 0;
     let metric = '';
+    const text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let j = l0; j < l0 + ln; j++) {
-      const name = this.intern(utf8.decode(buf.subarray(pos[4 * j]!, pos[4 * j]! + pos[4 * j + 1]!)));
-      const value = this.intern(utf8.decode(buf.subarray(pos[4 * j + 2]!, pos[4 * j + 2]! + pos[4 * j + 3]!)));
+      const name = this.intern(decodeText(text, pos[4 * j]!, pos[4 * j + 1]!));
+      const value = this.intern(decodeText(text, pos[4 * j + 2]!, pos[4 * j + 3]!));
       pairs.push(name, value);
       keyLen += pos[4 * j + 1]! + pos[4 * j + 3]! + 2;
       if (name === '__name__') metric = value;

@@ -77,6 +77,12 @@ describe('ingester append rules', () => {
     expect(Object.keys(await samples(perMetric, 't', new Matcher('=~', '__name__', '.+')))).toHaveLength(2);
   });
 
+  it('decodes non-ASCII label text exactly', async () => {
+    const ing = ingester();
+    await push(ing, [{ labels: { __name__: 'temp', room: 'Küche 😀' }, samples: [[1, 1]] }]);
+    expect(await ing.labelValues('t', 'room', -Infinity, Infinity, [])).toEqual(['Küche 😀']);
+  });
+
   it('keeps tenants apart', async () => {
     const ing = ingester();
     await push(ing, [{ labels: up('a'), samples: [[1, 1]] }], 'x');

@@ -59,3 +59,12 @@ describe('Ring', () => {
     expect(() => ring.get(1, 'write')).toThrow('empty ring');
   });
 });
+
+describe('Ring.soleOwner', () => {
+  it('is the one instance of a one-instance ring, else null', async () => {
+    const one = await ringOf(1, 1);
+    expect(one.ring.soleOwner('write')?.instances.map((i) => i.id)).toEqual(['ing-0']);
+    const three = await ringOf(3, 1);
+    expect(three.ring.soleOwner('write')).toBeNull();
+  });
+});

@@ -51,6 +51,16 @@ export class Ring {
     this.desc = desc;
   }
 
+  /**
+   * When the ring holds exactly one instance it owns every key: its replication set, so callers
+   * can skip hashing. Null otherwise. Throws like get() when that instance is unhealthy.
+   */
+  soleOwner(op: Operation): ReplicationSet | null {
+    const all = Object.values(this.desc.instances);
+    if (all.length !== 1) return null;
+    return this.get(this.tokens[0] ?? 0, op);
+  }
+
   instances(): readonly InstanceDesc[] {
     return Object.values(this.desc.instances);
   }
