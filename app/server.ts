@@ -4,7 +4,7 @@
  * each handler decides how to read them (protobuf, form, YAML).
  */
 
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import { VigilError, httpStatusOf } from '../util/errors.js';
 
@@ -17,7 +17,8 @@ export interface ServerOptions {
 export function createServer(opts: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger,
-    disableRequestLogging: true,
+    // One log line per push would cost more than the push; failures are logged by the handlers.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
     keepAliveTimeout: 65_000,
     forceCloseConnections: 'idle',
