@@ -78,6 +78,21 @@ function decodeLabelV1(end: number, into: WriteBatch): void {
   into.labelTotal = j + 1;
 }
 
+/** Record series i's ranges once its fields are decoded (labels and samples were appended). */
+function finishSeries(into: WriteBatch, i: number, l0: number, s0: number, hist: number, ex: number, off: number, len: number): void {
+  into.labelStart[i] = l0;
+  into.labelCount[i] = into.labelTotal - l0;
+  into.sampleStart[i] = s0;
+  into.sampleCount[i] = into.sampleTotal - s0;
+  into.histogramCount[i] = hist;
+  into.exemplarCount[i] = ex;
+  into.seriesOff[i] = off;
+  into.seriesLen[i] = len;
+  into.histogramTotal += hist;
+  into.exemplarTotal += ex;
+  into.seriesCount = i + 1;
+}
+
 function decodeTimeSeriesV1(start: number, end: number, into: WriteBatch): void {
   const i = into.seriesCount;
   into.ensureSeries(i);
@@ -106,17 +121,7 @@ function decodeTimeSeriesV1(start: number, end: number, into: WriteBatch): void 
       r.skip(wt, end, 'TimeSeries field');
     }
   }
-  into.labelStart[i] = l0;
-  into.labelCount[i] = into.labelTotal - l0;
-  into.sampleStart[i] = s0;
-  into.sampleCount[i] = into.sampleTotal - s0;
-  into.histogramCount[i] = hist;
-  into.exemplarCount[i] = ex;
-  into.seriesOff[i] = start;
-  into.seriesLen[i] = end - start;
-  into.histogramTotal += hist;
-  into.exemplarTotal += ex;
-  into.seriesCount = i + 1;
+  finishSeries(into, i, l0, s0, hist, ex, start, end - start);
 }
 
 function metricType(v: number): MetricTypeValue {
@@ -281,17 +286,7 @@ function decodeTimeSeriesV2(end: number, into: WriteBatch, seenFamilies: Set<num
     }
   }
   if (pendingName >= 0) throw new ProtoError(`TimeSeries.labels_refs has an odd number of refs (series ${i})`);
-  into.labelStart[i] = l0;
-  into.labelCount[i] = into.labelTotal - l0;
-  into.sampleStart[i] = s0;
-  into.sampleCount[i] = into.sampleTotal - s0;
-  into.histogramCount[i] = hist;
-  into.exemplarCount[i] = ex;
-  into.seriesOff[i] = 0;
-  into.seriesLen[i] = 0;
-  into.histogramTotal += hist;
-  into.exemplarTotal += ex;
-  into.seriesCount = i + 1;
+  finishSeries(into, i, l0, s0, hist, ex, 0, 0);
 
   if (md && (md.type !== 0 || md.help !== 0 || md.unit !== 0)) {
     // One metadata entry per metric family per request, keyed by the name's value bytes.
