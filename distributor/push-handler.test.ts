@@ -140,3 +140,28 @@ describe('push endpoint', () => {
     expect(ok.statusCode).toBe(200);
   });
 });
+
+describe('push body size limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(['-distributor.max-recv-msg-size=1000']);
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('answers 400 to a compressed body over -distributor.max-recv-msg-size, without reading it all', async () => {
+    const r = await t.app.server.inject({ method: 'POST', url: '/api/v1/push', headers: V1, payload: Buffer.alloc(5000, 0x41) });
+    expect(r.statusCode).toBe(400);
+    expect(r.body).toMatch(/received message larger than max \(5000 vs 1000\)/);
+  });
+
+  it('answers 400 when the decompressed size is over the limit', async () => {
+    const big = encodeWriteRequestV1({ timeseries: Array.from({ length: 50 }, (_, i) => series({ __name__: 'x', i: String(i) }, [[Date.now(), 1]])) });
+    const body = snappyEncode(big);
+    expect(body.length).toBeLessThan(1000);
+    const r = await t.app.server.inject({ method: 'POST', url: '/api/v1/push', headers: V1, payload: Buffer.from(body) });
+    expect(r.statusCode).toBe(400);
+    expect(r.body).toMatch(new RegExp(`received message larger than max \\(${big.length} vs 1000\\)`));
+  });
+});
