@@ -94,6 +94,11 @@ export class TenantHead {
   private readonly perMetric = new Map<string, number>();
   private readonly strings = new Map<string, string>();
   private nextRef = 0;
+  /** A Buffer view of the batch being appended, made on the first new series. */
+  private text: Buffer | null = null;
+  /** Series keys are carved out of shared slabs: one backing store per slab, not per series. */
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
   private minT = Number.POSITIVE_INFINITY;
   private maxT = Number.NEGATIVE_INFINITY;
   /** Replaceable for tests that force hash collisions. */
@@ -108,6 +113,7 @@ export class TenantHead {
   /** Append the samples of `indices[0..count)` of `batch`. */
   append(batch: WriteBatch, indices: Uint32Array, count: number, limits: Limits, tally: AppendTally): void {
     const { buf, labelPos: pos, labelStart, labelCount, sampleStart, sampleCount, ts, valueHi, valueLo } = batch;
+    this.text = null;
     for (let k = 0; k < count; k++) {
       const i = indices[k]!;
       const l0 = labelStart[i]!;
@@ -174,7 +180,7 @@ export class TenantHead {
     const pairs: string[] = [];
     let keyLen = 0;
     let metric = '';
-    const text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    const text = (this.text ??= Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
     for (let j = l0; j < l0 + ln; j++) {
       const name = this.intern(decodeText(text, pos[4 * j]!, pos[4 * j + 1]!));
       const value = this.intern(decodeText(text, pos[4 * j + 2]!, pos[4 * j + 3]!));
@@ -195,7 +201,7 @@ export class TenantHead {
       this.limitReject(tally, n, 'per_metric_series_limit', `per-metric series limit of ${l} exceeded for metric ${metric}, please contact administrator to raise it (local limit: ${l} global limit: 0 actual local limit: ${l}) for series ${text}`);
       return null;
     }
-    const key = new Uint8Array(keyLen);
+    const key = this.keyBytes(keyLen);
     let k = 0;
     for (let j = l0; j < l0 + ln; j++) {
       for (let q = 0; q < 2; q++) {
@@ -214,6 +220,17 @@ export class TenantHead {
     this.perMetric.set(metric, perMetric + 1);
     tally.createdSeries++;
     return s;
+  }
+
+  private keyBytes(n: number): Uint8Array {
+    if (n > 4096) return new Uint8Array(n);
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(256 * 1024);
+      this.slabUsed = 0;
+    }
+    const k = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
+    return k;
   }
 
   private limitReject(tally: AppendTally, samples: number, reason: string, msg: string): void {

@@ -161,6 +161,11 @@ function writeUvarintBytes(w: BitWriter, v: number): void {
 }
 
 function writeVarintBytes(w: BitWriter, v: number): void {
+  if (v > -(2 ** 51) && v < 2 ** 51) {
+    // zigzag, exact in a double at this size
+    writeUvarintBytes(w, v >= 0 ? v * 2 : -v * 2 - 1);
+    return;
+  }
   // zigzag in 64 bits
   let z = BigInt.asUintN(64, (BigInt(v) << 1n) ^ (BigInt(v) >> 63n));
   while (z >= 0x80n) {
