@@ -30,6 +30,7 @@ describe('modules', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${app.port()}/metrics`)).text();
       expect(metrics).toMatch(/^# HELP vigil_/m);
       expect(metrics).toMatch(/vigil_process_cpu_seconds_total/);
+      expect(metrics).toMatch(/^vigil_ring_members\{state="ACTIVE"\} 1$/m);
       const cfg = await (await fetch(`http://127.0.0.1:${app.port()}/config`)).text();
       expect(cfg).toMatch(/http_listen_port: 0/);
       const diff = await (await fetch(`http://127.0.0.1:${app.port()}/config?mode=diff`)).text();

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { stringify as toYaml } from 'yaml';
 import { Distributor } from '../distributor/distributor.js';
 import { registerPushHandler } from '../distributor/push-handler.js';
@@ -120,6 +120,18 @@ export function buildApp(config: Config, logger: Logger): App {
   const kv = new MemoryKV<RingDesc>();
   const ring = new Ring(kv, { replicationFactor: config.ingesterRing.replication_factor, heartbeatTimeoutMs: config.ingesterRing.heartbeat_timeout });
   services.push(new Service('ring', { starting: async (signal) => ring.watch(signal) }));
+  const members = new Gauge({
+    name: 'vigil_ring_members',
+    help: 'Instances in the ingester ring, by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect: () => {
+      members.reset();
+      for (const st of ['PENDING', 'JOINING', 'ACTIVE', 'LEAVING', 'READONLY'] as const) {
+        members.set({ state: st }, ring.instances().filter((i) => i.state === st).length);
+      }
+    },
+  });
 
   // ingester (in-process; reached through the IngesterClient seam)
   const clients = new Map<string, IngesterClient>();
