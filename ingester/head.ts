@@ -15,17 +15,36 @@ import { MemSeries } from './series.js';
 
 const SEP = 0xff;
 
-/** FNV-1a over name,0xff,value,0xff of every label, from the request bytes. */
+/** Mix a byte range into h, four bytes at a time (murmur3's block step), then the tail. */
+function mixRange(buf: Uint8Array, off: number, len: number, h: number): number {
+  let i = off;
+  const end = off + len;
+  for (; i + 4 <= end; i += 4) {
+    let k = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = SEP;
+  for (let shift = 8; i < end; i++, shift += 8) k |= buf[i]! << shift;
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  return (Math.imul(h ^ len, 0x85ebca6b) + 0x27d4eb2f) | 0;
+}
+
+/** A 32-bit hash of every label's name and value, straight from the request bytes. */
 export function hashLabelBytes(buf: Uint8Array, pos: Uint32Array, l0: number, n: number): number {
   let h = 0x811c9dc5;
   for (let j = l0, end = l0 + n; j < end; j++) {
-    for (let q = 0; q < 2; q++) {
-      const off = pos[4 * j + 2 * q]!;
-      const len = pos[4 * j + 2 * q + 1]!;
-      for (let i = off, e = off + len; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-      h = Math.imul(h ^ SEP, 0x01000193);
-    }
+    h = mixRange(buf, pos[4 * j]!, pos[4 * j + 1]!, h);
+    h = mixRange(buf, pos[4 * j + 2]!, pos[4 * j + 3]!, h);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
   return h >>> 0;
 }
 
