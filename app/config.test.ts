@@ -66,6 +66,18 @@ describe('configuration', () => {
     expect(() => loadConfig(['-config.file=/nonexistent/vigil.yaml'])).toThrow(/cannot read -config.file/);
   });
 
+  it('reads nested sections and refuses unknown keys at every level', () => {
+    const file = tempFile('blocks_storage:\n  tsdb:\n    dir: /x/tsdb\n    wal_fsync: always\n    block_ranges_period: 10s\n');
+    const { config } = loadConfig([`-config.file=${file}`, '-blocks-storage.tsdb.wal-fsync=never']);
+    expect(config.tsdb.dir).toBe('/x/tsdb');
+    expect(config.tsdb.wal_fsync).toBe('never');
+    expect(config.tsdb.block_ranges_period).toBe(10_000);
+    expect(configAsYaml(config, 'diff')).toEqual({ blocks_storage: { tsdb: { dir: '/x/tsdb', wal_fsync: 'never', block_ranges_period: '10s' } } });
+    expect(() => loadConfig([`-config.file=${tempFile('blocks_storage:\n  tsbd: {}\n')}`])).toThrow(/unknown field "tsbd" in blocks_storage/);
+    expect(() => loadConfig([`-config.file=${tempFile('blocks_storage:\n  tsdb:\n    nope: 1\n')}`])).toThrow(/unknown field "nope" in blocks_storage.tsdb/);
+    expect(() => loadConfig(['-blocks-storage.tsdb.wal-fsync=sometimes'])).toThrow(/must be one of always, interval, never/);
+  });
+
   it('shows the effective config, only the differences in diff mode', () => {
     const { config } = loadConfig(['-server.http-listen-port=8080', '-validation.create-grace-period=1h']);
     const all = configAsYaml(config);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { limitsBlock } from '../util/limits.js';
 import { runtimeConfigBlock } from '../util/runtime-config.js';
+import { tsdbBlock } from '../ingester/tsdb-config.js';
 import { type BlockDef, type BlockValue, type OptionDef, buildBlock, defaultText, displayValue, opt } from '../util/options.js';
 import { parseFlags } from '../util/flags.js';
 
@@ -44,26 +45,27 @@ export const ingesterRingBlock = {
 } as const;
 
 
-/** YAML section name → its options. The root block's keys sit at the top level. */
-export const BLOCKS = {
-  '': rootBlock,
-  server: serverBlock,
-  api: apiBlock,
-  distributor: distributorBlock,
-  ingester_ring: ingesterRingBlock,
-  limits: limitsBlock,
-  runtime_config: runtimeConfigBlock,
-} as const satisfies Record<string, BlockDef>;
+/**
+ * Every config block: the key it has in Config, its YAML section (dotted for nested sections,
+ * '' for the top level) and its options.
+ */
+export const SECTIONS = {
+  root: { yaml: '', def: rootBlock },
+  server: { yaml: 'server', def: serverBlock },
+  api: { yaml: 'api', def: apiBlock },
+  distributor: { yaml: 'distributor', def: distributorBlock },
+  ingesterRing: { yaml: 'ingester_ring', def: ingesterRingBlock },
+  limits: { yaml: 'limits', def: limitsBlock },
+  runtimeConfig: { yaml: 'runtime_config', def: runtimeConfigBlock },
+  tsdb: { yaml: 'blocks_storage.tsdb', def: tsdbBlock },
+} as const satisfies Record<string, { yaml: string; def: BlockDef }>;
 
-export interface Config {
-  readonly root: BlockValue<typeof rootBlock>;
-  readonly server: BlockValue<typeof serverBlock>;
-  readonly api: BlockValue<typeof apiBlock>;
-  readonly distributor: BlockValue<typeof distributorBlock>;
-  readonly ingesterRing: BlockValue<typeof ingesterRingBlock>;
-  readonly limits: BlockValue<typeof limitsBlock>;
-  readonly runtimeConfig: BlockValue<typeof runtimeConfigBlock>;
-}
+type Sections = typeof SECTIONS;
+
+/** YAML section → its options (for docs and -help). */
+export const BLOCKS: Readonly<Record<string, BlockDef>> = Object.fromEntries(Object.values(SECTIONS).map((s) => [s.yaml, s.def]));
+
+export type Config = { readonly [K in keyof Sections]: BlockValue<Sections[K]['def']> };
 
 const CONFIG_FILE = opt('string', 'config.file', '', 'YAML configuration file; flags override its values.');
 const CONFIG_EXPAND = opt('bool', 'config.expand-env', false, 'Replace ${VAR} and ${VAR:default} in the configuration file with environment variables.');
@@ -119,29 +121,71 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
     yaml = (doc ?? {}) as Record<string, unknown>;
   }
-  const sections = new Set(Object.keys(BLOCKS).filter((k) => k !== ''));
-  const rootYaml: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(yaml)) {
-    if (sections.has(k)) continue;
-    if (k in rootBlock) rootYaml[k] = v;
-    else throw new ConfigError(`invalid configuration: unknown field ${JSON.stringify(k)} at the top level`);
-  }
   try {
-    const build = <B extends BlockDef>(section: string, def: B, y: unknown): BlockValue<B> => buildBlock(section, def, y, flags.values);
-    const config: Config = Object.freeze({
-      root: build('', rootBlock, rootYaml),
-      server: build('server', serverBlock, yaml.server),
-      api: build('api', apiBlock, yaml.api),
-      distributor: build('distributor', distributorBlock, yaml.distributor),
-      ingesterRing: build('ingester_ring', ingesterRingBlock, yaml.ingester_ring),
-      limits: build('limits', limitsBlock, yaml.limits),
-      runtimeConfig: build('runtime_config', runtimeConfigBlock, yaml.runtime_config),
-    });
+    checkGroupingKeys(yaml, '');
+    const built: Record<string, unknown> = {};
+    for (const [key, { yaml: path, def }] of Object.entries(SECTIONS) as [string, { yaml: string; def: BlockDef }][]) {
+      built[key] = buildBlock(path, def, sectionYaml(yaml, path), flags.values);
+    }
+    const config = Object.freeze(built) as Config;
     validate(config);
     return { config, help: flags.help };
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError((e as Error).message);
+  }
+}
+
+const SECTION_PATHS: ReadonlySet<string> = new Set(Object.values(SECTIONS).map((s): string => s.yaml));
+
+function childPath(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** True when some section lies under `path`. */
+function isSectionParent(path: string): boolean {
+  for (const p of SECTION_PATHS) if (p.startsWith(`${path}.`)) return true;
+  return false;
+}
+
+function asMapping(node: unknown, path: string): Record<string, unknown> | undefined {
+  if (node === null || node === undefined) return undefined;
+  if (typeof node !== 'object' || Array.isArray(node)) throw new ConfigError(`invalid configuration at ${path}: expected a mapping`);
+  return node as Record<string, unknown>;
+}
+
+/**
+ * The YAML mapping of one section with its nested sections left out, so the block's strict
+ * parse sees only its own keys (and refuses any other).
+ */
+function sectionYaml(root: Record<string, unknown>, path: string): unknown {
+  let node: Record<string, unknown> | undefined = root;
+  if (path !== '') {
+    for (const part of path.split('.')) node = asMapping(node?.[part], path);
+  }
+  if (node === undefined) return undefined;
+  const own: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    const child = childPath(path, k);
+    if (!SECTION_PATHS.has(child) && !isSectionParent(child)) own[k] = v;
+  }
+  return own;
+}
+
+/** Mappings that only group sections (no options of their own) may hold nothing else. */
+function checkGroupingKeys(node: Record<string, unknown>, path: string): void {
+  for (const [k, v] of Object.entries(node)) {
+    const child = childPath(path, k);
+    if (!isSectionParent(child)) continue;
+    const m = asMapping(v, child);
+    if (m === undefined) continue;
+    if (!SECTION_PATHS.has(child)) {
+      for (const key of Object.keys(m)) {
+        const sub = childPath(child, key);
+        if (!SECTION_PATHS.has(sub) && !isSectionParent(sub)) throw new ConfigError(`invalid configuration: unknown field ${JSON.stringify(key)} in ${child}`);
+      }
+    }
+    checkGroupingKeys(m, child);
   }
 }
 
@@ -180,24 +224,24 @@ export function helpText(): string {
 
 /** The effective configuration as YAML-able data; secrets masked. */
 export function configAsYaml(c: Config, mode: 'values' | 'defaults' | 'diff' = 'values'): Record<string, unknown> {
-  const values: Record<string, Record<string, unknown>> = {
-    '': c.root,
-    server: c.server,
-    api: c.api,
-    distributor: c.distributor,
-    ingester_ring: c.ingesterRing,
-    limits: c.limits,
-    runtime_config: c.runtimeConfig,
-  };
   const out: Record<string, unknown> = {};
-  for (const [section, def] of Object.entries(BLOCKS) as [string, BlockDef][]) {
-    const target: Record<string, unknown> = section === '' ? out : {};
+  for (const [key, { yaml: path, def }] of Object.entries(SECTIONS) as [keyof Config, { yaml: string; def: BlockDef }][]) {
+    const values = c[key] as Readonly<Record<string, unknown>>;
+    const target: Record<string, unknown> = {};
     for (const [k, d] of Object.entries(def)) {
-      const v = mode === 'defaults' ? d.default : values[section]![k];
+      const v = mode === 'defaults' ? d.default : values[k];
       if (mode === 'diff' && JSON.stringify(v) === JSON.stringify(d.default)) continue;
       target[k] = displayValue(d, v);
     }
-    if (section !== '' && Object.keys(target).length > 0) out[section] = target;
+    if (Object.keys(target).length === 0) continue;
+    let node = out;
+    if (path !== '') {
+      for (const part of path.split('.')) {
+        const next = (node[part] ??= {}) as Record<string, unknown>;
+        node = next;
+      }
+    }
+    Object.assign(node, target);
   }
   return out;
 }

@@ -118,6 +118,10 @@ export function buildBlock<B extends BlockDef>(
   const parsed = z.strictObject(shape).safeParse(yaml ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const key = JSON.stringify(issue.keys[0] ?? '');
+      throw new Error(`invalid configuration: unknown field ${key} ${where === '' ? 'at the top level' : `in ${where}`}`);
+    }
     const path = [where, ...issue.path.map(String)].filter((p) => p !== '').join('.');
     throw new Error(`invalid configuration at ${path}: ${issue.message}`);
   }
