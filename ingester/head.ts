@@ -11,7 +11,7 @@ import type { Matcher } from '../tsdb/matchers.js';
 import { type Series, type SeriesSet } from '../tsdb/storage.js';
 import type { Limits } from '../util/limits.js';
 import { Postings } from './postings.js';
-import { MemSeries } from './series.js';
+import { type ClosedChunk, DEFAULT_CHUNK_RANGE_MS, MemSeries } from './series.js';
 
 const SEP = 0xff;
 
@@ -61,6 +61,21 @@ function keyEquals(key: Uint8Array, buf: Uint8Array, pos: Uint32Array, l0: numbe
     }
   }
   return k === key.length;
+}
+
+/**
+ * Receives what an append changed, in order, so it can be written to the WAL before the push is
+ * acknowledged: each new series before any of its samples.
+ */
+export interface AppendLog {
+  series(s: MemSeries): void;
+  sample(ref: number, t: number, hi: number, lo: number): void;
+}
+
+/** A series and its chunks wholly inside a block's range, for the block writer. */
+export interface BlockSeriesInput {
+  readonly labels: Labels;
+  readonly chunks: readonly ClosedChunk[];
 }
 
 export interface AppendError {
@@ -118,20 +133,47 @@ export class TenantHead {
   /** Series keys are carved out of shared slabs: one backing store per slab, not per series. */
   private slab = new Uint8Array(0);
   private slabUsed = 0;
+  private live = 0;
   private minT = Number.POSITIVE_INFINITY;
   private maxT = Number.NEGATIVE_INFINITY;
+  /** Samples before this were cut into blocks (or are too old for the head): out of bounds. */
+  private minValidTime = Number.NEGATIVE_INFINITY;
   /** Replaceable for tests that force hash collisions. */
   hash: (buf: Uint8Array, pos: Uint32Array, l0: number, n: number) => number = hashLabelBytes;
 
-  constructor(readonly tenant: string) {}
+  /** chunkRange: chunks never cross a multiple of it; the block range. */
+  constructor(
+    readonly tenant: string,
+    readonly chunkRange: number = DEFAULT_CHUNK_RANGE_MS,
+  ) {}
 
+  /** Series held now. */
   numSeries(): number {
-    return this.nextRef;
+    return this.live;
   }
 
-  /** Append the samples of `indices[0..count)` of `batch`. */
-  append(batch: WriteBatch, indices: Uint32Array, count: number, limits: Limits, tally: AppendTally): void {
+  /** Earliest and latest sample time held (±Infinity when empty). */
+  minTime(): number {
+    return this.minT;
+  }
+
+  maxTime(): number {
+    return this.maxT;
+  }
+
+  /**
+   * Prometheus's appendable window: nothing before the last cut block's end, nor more than half
+   * a chunk range behind the newest sample (that part of the head may be cut into a block now).
+   */
+  appendableMinValidTime(): number {
+    return Math.max(this.minValidTime, this.maxT - this.chunkRange / 2);
+  }
+
+  /** Append the samples of `indices[0..count)` of `batch`; `log` hears every change. */
+  append(batch: WriteBatch, indices: Uint32Array, count: number, limits: Limits, tally: AppendTally, log: AppendLog | null = null): void {
     const { buf, labelPos: pos, labelStart, labelCount, sampleStart, sampleCount, ts, valueHi, valueLo } = batch;
+    const chunkRange = this.chunkRange;
+    const minValid = this.appendableMinValidTime();
     this.text = null;
     for (let k = 0; k < count; k++) {
       const i = indices[k]!;
@@ -143,11 +185,19 @@ export class TenantHead {
       let s: MemSeries | null | undefined = this.byHash.get(h);
       while (s && !keyEquals(s.key, buf, pos, l0, ln)) s = s.collision;
       if (!s) {
+        if (!anyAtOrAfter(ts, sampleStart[i]!, n, minValid)) {
+          // Nothing of it could be stored: refuse without creating the series (as Prometheus does).
+          for (let q = sampleStart[i]!, end = q + n; q < end; q++) {
+            this.reject(tally, 'sample-out-of-bounds', `out of bounds. timestamp=${rfc3339(ts[q]!)}, series={${this.batchSeriesText(batch, i)}}`);
+          }
+          continue;
+        }
         s = this.create(batch, i, h, limits, tally);
         if (!s) {
           tally.discarded += n;
           continue;
         }
+        log?.series(s);
       }
       const s0 = sampleStart[i]!;
       const seriesMaxBefore = s.maxT;
@@ -156,7 +206,12 @@ export class TenantHead {
         const hi = valueHi[q]!;
         const lo = valueLo[q]!;
         if (t > s.maxT) {
-          s.append(t, hi, lo);
+          if (t < minValid) {
+            this.reject(tally, 'sample-out-of-bounds', `out of bounds. timestamp=${rfc3339(t)}, series=${this.seriesText(s)}`);
+            continue;
+          }
+          s.append(t, hi, lo, chunkRange);
+          log?.sample(s.ref, t, hi, lo);
           tally.appended++;
         } else if (t === s.maxT) {
           if (hi === s.lastHi && lo === s.lastLo) {
@@ -173,6 +228,16 @@ export class TenantHead {
         if (s.maxT > this.maxT) this.maxT = s.maxT;
       }
     }
+  }
+
+  private batchSeriesText(batch: WriteBatch, i: number): string {
+    const text = Buffer.from(batch.buf.buffer, batch.buf.byteOffset, batch.buf.byteLength);
+    const pos = batch.labelPos;
+    const pairs: string[] = [];
+    for (let j = batch.labelStart[i]!, end = j + batch.labelCount[i]!; j < end; j++) {
+      pairs.push(decodeText(text, pos[4 * j]!, pos[4 * j + 1]!), decodeText(text, pos[4 * j + 2]!, pos[4 * j + 3]!));
+    }
+    return pairsText(pairs);
   }
 
   private seriesText(s: MemSeries): string {
@@ -208,7 +273,7 @@ export class TenantHead {
       if (name === '__name__') metric = value;
     }
     const n = batch.sampleCount[i]!;
-    if (limits.max_series_per_user > 0 && this.nextRef >= limits.max_series_per_user) {
+    if (limits.max_series_per_user > 0 && this.live >= limits.max_series_per_user) {
       const l = limits.max_series_per_user;
       this.limitReject(tally, n, 'per_user_series_limit', `per-user series limit of ${l} exceeded, please contact administrator to raise it (local limit: ${l} global limit: 0 actual local limit: ${l})`);
       return null;
@@ -232,13 +297,135 @@ export class TenantHead {
       }
     }
     const s = new MemSeries(this.nextRef++, h, key, pairs, metric);
-    s.collision = this.byHash.get(h) ?? null;
-    this.byHash.set(h, s);
-    this.series[s.ref] = s;
-    this.postings.add(s.ref, pairs);
-    this.perMetric.set(metric, perMetric + 1);
+    this.register(s);
     tally.createdSeries++;
     return s;
+  }
+
+  private register(s: MemSeries): void {
+    s.collision = this.byHash.get(s.hash) ?? null;
+    this.byHash.set(s.hash, s);
+    this.series[s.ref] = s;
+    this.postings.add(s.ref, s.pairs);
+    this.perMetric.set(s.metricName, (this.perMetric.get(s.metricName) ?? 0) + 1);
+    this.live++;
+  }
+
+  // ---- WAL replay ----
+
+  /**
+   * Recreate a series from the WAL under its logged ref. A label set already present under
+   * another ref (a series logged again after a restart) returns the existing series, and the
+   * caller maps the logged ref onto it.
+   */
+  restoreSeries(ref: number, labels: Labels): MemSeries {
+    const enc = new TextEncoder();
+    const parts: Uint8Array[] = [];
+    let keyLen = 0;
+    for (const l of labels) {
+      const n = enc.encode(l.name);
+      const v = enc.encode(l.value);
+      parts.push(n, v);
+      keyLen += n.length + v.length + 2;
+    }
+    const buf = new Uint8Array(keyLen);
+    const pos = new Uint32Array(labels.length * 4);
+    let off = 0;
+    for (let j = 0; j < parts.length; j++) {
+      const p = parts[j]!;
+      buf.set(p, off);
+      pos[2 * j] = off;
+      pos[2 * j + 1] = p.length;
+      off += p.length;
+    }
+    const h = this.hash(buf, pos, 0, labels.length);
+    let s: MemSeries | null | undefined = this.byHash.get(h);
+    while (s && !keyEquals(s.key, buf, pos, 0, labels.length)) s = s.collision;
+    if (s) return s;
+    const key = this.keyBytes(keyLen);
+    let k = 0;
+    for (const p of parts) {
+      key.set(p, k);
+      k += p.length;
+      key[k++] = SEP;
+    }
+    const pairs: string[] = [];
+    let metric = '';
+    for (const l of labels) {
+      pairs.push(this.intern(l.name), this.intern(l.value));
+      if (l.name === '__name__') metric = l.value;
+    }
+    s = new MemSeries(ref, h, key, pairs, metric);
+    this.register(s);
+    if (ref >= this.nextRef) this.nextRef = ref + 1;
+    return s;
+  }
+
+  /** Re-append a logged sample; false when the head already holds it or it is out of bounds. */
+  restoreSample(s: MemSeries, t: number, hi: number, lo: number): boolean {
+    if (t <= s.maxT || t < this.minValidTime) return false;
+    s.append(t, hi, lo, this.chunkRange);
+    if (t < this.minT) this.minT = t;
+    if (t > this.maxT) this.maxT = t;
+    return true;
+  }
+
+  seriesByRef(ref: number): MemSeries | undefined {
+    return this.series[ref];
+  }
+
+  // ---- block cutting ----
+
+  /** Every series' chunks wholly inside [mint, maxt) (series without any left out). */
+  blockSeries(mint: number, maxt: number): BlockSeriesInput[] {
+    const out: BlockSeriesInput[] = [];
+    for (const s of this.series) {
+      if (!s || s.maxT < mint || s.minT >= maxt) continue;
+      const chunks = s.chunksWithin(mint, maxt);
+      if (chunks.length > 0) out.push({ labels: s.labels(), chunks });
+    }
+    return out;
+  }
+
+  /** From now on refuse samples before mint (they are about to be cut into a block). */
+  setMinValidTime(mint: number): void {
+    if (mint > this.minValidTime) this.minValidTime = mint;
+  }
+
+  /**
+   * Forget everything before mint (it is in a block now): chunks that end before it go, and so
+   * do series left without chunks. Returns the number of series removed.
+   */
+  truncate(mint: number): number {
+    this.setMinValidTime(mint);
+    const removed: MemSeries[] = [];
+    let minT = Number.POSITIVE_INFINITY;
+    for (const s of this.series) {
+      if (!s) continue;
+      if (s.minT < mint && s.truncateBefore(mint)) removed.push(s);
+      else if (s.minT < minT) minT = s.minT;
+    }
+    for (const s of removed) this.unregister(s);
+    this.postings.remove(removed.map((s) => ({ ref: s.ref, pairs: s.pairs })));
+    this.minT = minT;
+    if (this.live === 0) this.strings.clear();
+    return removed.length;
+  }
+
+  private unregister(s: MemSeries): void {
+    let cur: MemSeries | null | undefined = this.byHash.get(s.hash);
+    if (cur === s) {
+      if (s.collision) this.byHash.set(s.hash, s.collision);
+      else this.byHash.delete(s.hash);
+    } else {
+      while (cur && cur.collision !== s) cur = cur.collision;
+      if (cur) cur.collision = s.collision;
+    }
+    this.series[s.ref] = undefined;
+    const n = (this.perMetric.get(s.metricName) ?? 1) - 1;
+    if (n > 0) this.perMetric.set(s.metricName, n);
+    else this.perMetric.delete(s.metricName);
+    this.live--;
   }
 
   private keyBytes(n: number): Uint8Array {
@@ -330,6 +517,11 @@ export class TenantHead {
     for (const s of this.series) if (s) n += s.sizeBytes();
     return n;
   }
+}
+
+function anyAtOrAfter(ts: Float64Array, start: number, n: number, t: number): boolean {
+  for (let q = start, end = start + n; q < end; q++) if (ts[q]! >= t) return true;
+  return false;
 }
 
 function pairsText(pairs: readonly string[]): string {

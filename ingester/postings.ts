@@ -23,6 +23,33 @@ export class Postings {
     }
   }
 
+  /** Remove series from every list they are in; each touched list is filtered once. */
+  remove(series: readonly { readonly ref: number; readonly pairs: readonly string[] }[]): void {
+    if (series.length === 0) return;
+    const gone = new Set<number>();
+    const touched = new Map<string, Set<string>>();
+    for (const s of series) {
+      gone.add(s.ref);
+      for (let i = 0; i < s.pairs.length; i += 2) {
+        let vs = touched.get(s.pairs[i]!);
+        if (!vs) touched.set(s.pairs[i]!, (vs = new Set()));
+        vs.add(s.pairs[i + 1]!);
+      }
+    }
+    for (const [name, vs] of touched) {
+      const values = this.index.get(name);
+      if (!values) continue;
+      for (const v of vs) {
+        const list = values.get(v);
+        if (!list) continue;
+        const kept = list.filter((r) => !gone.has(r));
+        if (kept.length > 0) values.set(v, kept);
+        else values.delete(v);
+      }
+      if (values.size === 0) this.index.delete(name);
+    }
+  }
+
   labelNames(): string[] {
     return [...this.index.keys()].sort(compareStrings);
   }

@@ -7,8 +7,8 @@ import { type Labels } from '../tsdb/labels.js';
 import { SAMPLES_PER_CHUNK, XorChunk, XorIterator } from '../tsdb/chunkenc/xor.js';
 import type { SampleIterator } from '../tsdb/storage.js';
 
-/** Chunks never cross a multiple of this (epoch aligned), as Prometheus cuts them. */
-export const CHUNK_RANGE_MS = 2 * 3600_000;
+/** Chunks never cross a multiple of the head's chunk range (epoch aligned), as Prometheus cuts them; by default the block range. */
+export const DEFAULT_CHUNK_RANGE_MS = 2 * 3600_000;
 
 export interface ClosedChunk {
   readonly minT: number;
@@ -50,19 +50,37 @@ export class MemSeries {
     return '';
   }
 
-  /** Append a sample already known to be newer than maxT. */
-  append(t: number, hi: number, lo: number): void {
+  /** Append a sample already known to be newer than maxT; chunks are cut at multiples of chunkRange. */
+  append(t: number, hi: number, lo: number, chunkRange: number): void {
     let head = this.head;
     if (head === null || head.numSamples() >= SAMPLES_PER_CHUNK || t >= this.headEnd) {
       if (head !== null) this.closed.push({ minT: head.minT, maxT: head.maxT(), bytes: head.bytes() });
       head = this.head = new XorChunk();
-      this.headEnd = (Math.floor(t / CHUNK_RANGE_MS) + 1) * CHUNK_RANGE_MS;
+      this.headEnd = (Math.floor(t / chunkRange) + 1) * chunkRange;
     }
     head.append(t, hi, lo);
     if (t < this.minT) this.minT = t;
     this.maxT = t;
     this.lastHi = hi >>> 0;
     this.lastLo = lo >>> 0;
+  }
+
+  /** Chunks wholly inside [mint, maxt): closed ones as they are, the open one copied. */
+  chunksWithin(mint: number, maxt: number): ClosedChunk[] {
+    const out: ClosedChunk[] = [];
+    for (const c of this.closed) if (c.minT >= mint && c.maxT < maxt) out.push(c);
+    const h = this.head;
+    if (h && h.minT >= mint && h.maxT() < maxt) out.push({ minT: h.minT, maxT: h.maxT(), bytes: h.bytes() });
+    return out;
+  }
+
+  /** Drop every chunk that ends before mint. True when the series holds no chunk afterwards. */
+  truncateBefore(mint: number): boolean {
+    if (this.closed.length > 0 && this.closed[0]!.maxT < mint) this.closed = this.closed.filter((c) => c.maxT >= mint);
+    if (this.head && this.head.maxT() < mint) this.head = null;
+    if (this.closed.length > 0) this.minT = this.closed[0]!.minT;
+    else if (this.head) this.minT = this.head.minT;
+    return this.closed.length === 0 && this.head === null;
   }
 
   sizeBytes(): number {
