@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { labelsFromRecord, labelsToRecord } from './labels.js';
+import { mergeSeriesSets } from './merge.js';
+import type { SampleIterator, Series, SeriesSet } from './storage.js';
+
+function iter(xs: readonly [number, number][]): SampleIterator {
+  let i = -1;
+  return {
+    next: () => ++i < xs.length,
+    seek(t) {
+      if (i < 0) i = 0;
+      while (i < xs.length && xs[i]![0] < t) i++;
+      return i < xs.length;
+    },
+    atT: () => xs[i]![0],
+    atV: () => xs[i]![1],
+    err: () => null,
+  };
+}
+
+function set(series: Record<string, [number, number][]>): SeriesSet {
+  const list: Series[] = Object.entries(series).map(([name, xs]) => ({ labels: labelsFromRecord({ __name__: name }), iterator: () => iter(xs) }));
+  let i = -1;
+  return { next: () => ++i < list.length, at: () => list[i]!, err: () => null, warnings: [] };
+}
+
+function drain(s: SeriesSet): Record<string, [number, number][]> {
+  const out: Record<string, [number, number][]> = {};
+  while (s.next()) {
+    const it = s.at().iterator();
+    const xs: [number, number][] = [];
+    while (it.next()) xs.push([it.atT(), it.atV()]);
+    out[labelsToRecord(s.at().labels).__name__!] = xs;
+  }
+  return out;
+}
+
+describe('mergeSeriesSets', () => {
+  it('merges equal label sets in time order, each timestamp once, keeping label order', () => {
+    const m = mergeSeriesSets([
+      set({ a: [[1, 1], [3, 3]], c: [[1, 1]] }),
+      set({ a: [[2, 2], [3, 30], [4, 4]], b: [[5, 5]] }),
+      set({}),
+    ]);
+    const out = drain(m);
+    expect(Object.keys(out)).toEqual(['a', 'b', 'c']);
+    expect(out.a).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
+  });
+
+  it('seeks forward across sources', () => {
+    const m = mergeSeriesSets([set({ a: [[1, 1], [10, 10]] }), set({ a: [[5, 5], [12, 12]] })]);
+    expect(m.next()).toBe(true);
+    const it = m.at().iterator();
+    expect(it.seek(6)).toBe(true);
+    expect(it.atT()).toBe(10);
+    expect(it.seek(3)).toBe(true);
+    expect(it.atT()).toBe(10);
+    expect(it.next()).toBe(true);
+    expect(it.atT()).toBe(12);
+    expect(it.seek(13)).toBe(false);
+  });
+});

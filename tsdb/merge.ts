@@ -1,0 +1,148 @@
+/**
+ * Merging several sorted SeriesSets into one (head and blocks of an ingester now; ingesters,
+ * store and replicas later): series with equal label sets become one series whose samples come
+ * out in time order, a timestamp present in several sources given once (the first source's
+ * value wins, as replicas hold identical samples).
+ */
+
+import { type Labels, compareLabels } from './labels.js';
+import type { SampleIterator, Series, SeriesSet } from './storage.js';
+
+export function mergeSeriesSets(sets: readonly SeriesSet[]): SeriesSet {
+  if (sets.length === 1) return sets[0]!;
+  return new MergedSeriesSet(sets);
+}
+
+class MergedSeriesSet implements SeriesSet {
+  /** Sets positioned on a current series (next() returned true). */
+  private readonly live: SeriesSet[] = [];
+  private started = false;
+  private cur: Series | null = null;
+  private error: Error | null = null;
+  readonly warnings: string[] = [];
+
+  constructor(private readonly sets: readonly SeriesSet[]) {}
+
+  private advance(s: SeriesSet): void {
+    if (s.next()) this.live.push(s);
+    else {
+      this.error ??= s.err();
+      this.warnings.push(...s.warnings);
+    }
+  }
+
+  next(): boolean {
+    if (!this.started) {
+      this.started = true;
+      for (const s of this.sets) this.advance(s);
+    }
+    if (this.live.length === 0) return false;
+    let lowest = this.live[0]!.at().labels;
+    for (const s of this.live) {
+      const ls = s.at().labels;
+      if (compareLabels(ls, lowest) < 0) lowest = ls;
+    }
+    const same: Series[] = [];
+    const moving: SeriesSet[] = [];
+    for (let i = 0; i < this.live.length; ) {
+      const s = this.live[i]!;
+      if (compareLabels(s.at().labels, lowest) === 0) {
+        same.push(s.at());
+        moving.push(s);
+        this.live.splice(i, 1);
+      } else i++;
+    }
+    this.cur = same.length === 1 ? same[0]! : mergedSeries(lowest, same);
+    for (const s of moving) this.advance(s);
+    return this.error === null;
+  }
+
+  at(): Series {
+    if (!this.cur) throw new Error('at() before next()');
+    return this.cur;
+  }
+
+  err(): Error | null {
+    return this.error;
+  }
+}
+
+function mergedSeries(labels: Labels, parts: readonly Series[]): Series {
+  return { labels, iterator: () => new MergedIterator(parts.map((p) => p.iterator())) };
+}
+
+/** K-way merge by timestamp over a handful of iterators; duplicates of a timestamp are skipped. */
+export class MergedIterator implements SampleIterator {
+  private readonly heads: SampleIterator[] = [];
+  private cur: SampleIterator | null = null;
+  private lastT = Number.NEGATIVE_INFINITY;
+  private error: Error | null = null;
+  private started = false;
+
+  constructor(private readonly its: readonly SampleIterator[]) {}
+
+  private init(): void {
+    this.started = true;
+    for (const it of this.its) {
+      if (it.next()) this.heads.push(it);
+      else this.error ??= it.err();
+    }
+  }
+
+  /** Pick the iterator at the smallest timestamp above lastT, moving past stale duplicates. */
+  private pick(): boolean {
+    for (;;) {
+      let best: SampleIterator | null = null;
+      for (const it of this.heads) if (best === null || it.atT() < best.atT()) best = it;
+      if (best === null) {
+        this.cur = null;
+        return false;
+      }
+      if (best.atT() > this.lastT) {
+        this.cur = best;
+        this.lastT = best.atT();
+        return true;
+      }
+      this.step(best);
+    }
+  }
+
+  private step(it: SampleIterator): void {
+    if (!it.next()) {
+      this.error ??= it.err();
+      this.heads.splice(this.heads.indexOf(it), 1);
+    }
+  }
+
+  next(): boolean {
+    if (!this.started) this.init();
+    else if (this.cur) this.step(this.cur);
+    return this.pick();
+  }
+
+  seek(t: number): boolean {
+    if (!this.started) this.init();
+    if (this.cur && this.cur.atT() >= t) return true;
+    for (const it of [...this.heads]) {
+      if (it.atT() >= t) continue;
+      if (!it.seek(t)) {
+        this.error ??= it.err();
+        this.heads.splice(this.heads.indexOf(it), 1);
+      }
+    }
+    this.lastT = Math.max(this.lastT, t - 1); // timestamps are whole milliseconds
+    return this.pick();
+  }
+
+  atT(): number {
+    return this.cur!.atT();
+  }
+
+  atV(): number {
+    return this.cur!.atV();
+  }
+
+  err(): Error | null {
+    return this.error;
+  }
+}
