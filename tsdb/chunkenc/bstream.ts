@@ -7,6 +7,12 @@ export class BitWriter {
   buf: Uint8Array;
   /** Bits written. */
   bits = 0;
+  /**
+   * Go's bstream appends a fresh byte after every whole byte it writes, so a write of 8·k bits
+   * that starts byte-aligned leaves one empty byte at the end, and Prometheus stores it (a
+   * 1-sample chunk ends with 0x00). Tracked so bytes() matches Prometheus byte for byte.
+   */
+  private emptyTail = false;
 
   constructor(initialBytes = 16) {
     this.buf = new Uint8Array(initialBytes);
@@ -24,6 +30,7 @@ export class BitWriter {
   /** Write the low `n` (0..32) bits of `v`. */
   write(v: number, n: number): void {
     this.ensure(((this.bits + n + 7) >>> 3) + 1);
+    this.emptyTail = n > 0 && (n & 7) === 0 && (this.bits & 7) === 0;
     const b = this.buf;
     while (n > 0) {
       const idx = this.bits >>> 3;
@@ -41,13 +48,19 @@ export class BitWriter {
 
   writeBit(bit: number): void {
     this.ensure((this.bits >>> 3) + 1);
+    this.emptyTail = false;
     if (bit) this.buf[this.bits >>> 3]! |= 0x80 >>> (this.bits & 7);
     this.bits++;
   }
 
-  /** The written bytes (a copy, exactly as long as needed). */
+  /** Bytes of the stream as Prometheus stores it, including Go's empty trailing byte. */
+  byteLength(): number {
+    return ((this.bits + 7) >>> 3) + (this.emptyTail ? 1 : 0);
+  }
+
+  /** The written bytes (a copy), as Prometheus would store them. */
   bytes(): Uint8Array {
-    return this.buf.slice(0, (this.bits + 7) >>> 3);
+    return this.buf.slice(0, this.byteLength());
   }
 }
 

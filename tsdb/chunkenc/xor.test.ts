@@ -42,6 +42,17 @@ function segmentChunks(seg: Uint8Array): Uint8Array[] {
 }
 
 describe('XOR chunk', () => {
+  it("keeps Go's empty trailing byte after a byte-aligned last field, as Prometheus stores it", () => {
+    const one = new XorChunk();
+    one.append(1700000000000, 0x3ff00000, 0);
+    // count, varint t, 64 value bits, then the byte Go's bstream appended after the last whole byte.
+    expect(Buffer.from(one.bytes()).toString('hex')).toBe('0001' + '80a0abfef962' + '3ff0000000000000' + '00');
+    one.append(1700000015000, 0x3ff00000, 0); // the next write uses that byte: no extra byte left
+    expect(one.bytes().length).toBe(2 + 6 + 8 + 2 + 1); // delta varint (2 bytes), then one 0 bit for an unchanged value
+    const it = one.iterator();
+    expect([it.next(), it.next(), it.next()]).toEqual([true, true, false]);
+  });
+
   it('writes the worked example byte for byte', () => {
     const b = chunkOf([
       [1_700_000_000_000, 1],
