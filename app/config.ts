@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { limitsBlock } from '../util/limits.js';
 import { runtimeConfigBlock } from '../util/runtime-config.js';
 import { tsdbBlock } from '../ingester/tsdb-config.js';
+import { bucketBlock, filesystemBucketBlock, s3BucketBlock } from '../objstore/config.js';
 import { type BlockDef, type BlockValue, type OptionDef, buildBlock, defaultText, displayValue, opt } from '../util/options.js';
 import { parseFlags } from '../util/flags.js';
 
@@ -57,6 +58,9 @@ export const SECTIONS = {
   ingesterRing: { yaml: 'ingester_ring', def: ingesterRingBlock },
   limits: { yaml: 'limits', def: limitsBlock },
   runtimeConfig: { yaml: 'runtime_config', def: runtimeConfigBlock },
+  bucket: { yaml: 'blocks_storage', def: bucketBlock },
+  filesystem: { yaml: 'blocks_storage.filesystem', def: filesystemBucketBlock },
+  s3: { yaml: 'blocks_storage.s3', def: s3BucketBlock },
   tsdb: { yaml: 'blocks_storage.tsdb', def: tsdbBlock },
 } as const satisfies Record<string, { yaml: string; def: BlockDef }>;
 

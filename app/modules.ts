@@ -13,7 +13,12 @@ import { Distributor } from '../distributor/distributor.js';
 import { registerPushHandler } from '../distributor/push-handler.js';
 import { RateLimiter } from '../distributor/rate-limit.js';
 import type { IngesterClient } from '../ingester/client.js';
+import { registerFlushHandler } from '../ingester/flush-handler.js';
 import { Ingester } from '../ingester/ingester.js';
+import { type WalFsyncPolicy, tsdbBlock } from '../ingester/tsdb-config.js';
+import { checkBucket } from '../objstore/check.js';
+import { bucketSettingsHint, newBucket } from '../objstore/config.js';
+import { checkDirectoryWritable } from '../util/fs-check.js';
 import { registerQueryApi } from '../querier/api.js';
 import { IngesterReader } from '../querier/ingester-reader.js';
 import { StaticClientPool } from '../ring/client-pool.js';
@@ -137,8 +142,33 @@ export function buildApp(config: Config, logger: Logger): App {
   const clients = new Map<string, IngesterClient>();
   if (modules.includes('ingester')) {
     const id = config.ingesterRing.instance_id || hostname();
-    const ingester = new Ingester({ overrides: runtime, registry, logger });
+    const bucketConfig = { backend: config.bucket.backend, filesystem: config.filesystem, s3: config.s3 };
+    const bucket = newBucket(bucketConfig);
+    const t = config.tsdb;
+    const ingester = new Ingester({
+      overrides: runtime,
+      registry,
+      logger,
+      id,
+      bucket,
+      tsdb: {
+        dir: t.dir,
+        blockRangeMs: t.block_ranges_period,
+        retentionMs: t.retention_period,
+        headCompactionIntervalMs: t.head_compaction_interval,
+        shipIntervalMs: t.ship_interval,
+        shipConcurrency: t.ship_concurrency,
+        flushOnShutdown: t.flush_blocks_on_shutdown,
+        wal: {
+          fsync: t.wal_fsync as WalFsyncPolicy,
+          fsyncIntervalMs: t.wal_fsync_interval,
+          segmentSize: t.wal_segment_size_bytes,
+          compress: t.wal_compression_enabled,
+        },
+      },
+    });
     clients.set(id, ingester);
+    registerFlushHandler(server, ingester);
     const lifecycler = new Lifecycler(kv, {
       id,
       addr: `${config.server.http_listen_address}:${config.server.http_listen_port}`,
@@ -148,8 +178,17 @@ export function buildApp(config: Config, logger: Logger): App {
     });
     services.push(
       new Service('ingester', {
-        starting: async () => lifecycler.join(),
-        stopping: async () => lifecycler.leave(),
+        starting: async () => {
+          await checkDirectoryWritable(t.dir, `-${tsdbBlock.dir.flag}`);
+          await checkBucket(bucket, bucketSettingsHint(bucketConfig));
+          await ingester.start();
+          await lifecycler.join();
+        },
+        stopping: async () => {
+          await lifecycler.leave();
+          await ingester.stop();
+          await bucket.close();
+        },
       }),
     );
   }

@@ -106,21 +106,21 @@ describe('ingester append rules', () => {
     const xs: [number, number][] = Array.from({ length: 300 }, (_, i) => [i * 15_000, i]);
     await push(ing, [{ labels: up('a'), samples: xs }]);
     expect(Object.values(await samples(ing, 't', new Matcher('=', 'job', 'a')))[0]).toEqual(xs);
-    const head = (ing as unknown as { heads: Map<string, TenantHead> }).heads.get('t')!;
+    const head = (ing as unknown as { dbs: Map<string, { head: TenantHead }> }).dbs.get('t')!.head;
     const s = head.matching(-Infinity, Infinity, [new Matcher('=', 'job', 'a')])[0]!;
     expect(s.closed.map((c) => c.bytes[1])).toEqual([120, 120]);
     expect(s.head?.numSamples()).toBe(60);
     // A 2h boundary cuts a chunk early.
     const ing2 = ingester();
     await push(ing2, [{ labels: up('b'), samples: [[7_199_000, 1], [7_200_000, 2]] }]);
-    const s2 = (ing2 as unknown as { heads: Map<string, TenantHead> }).heads.get('t')!.matching(-Infinity, Infinity, [new Matcher('=', 'job', 'b')])[0]!;
+    const s2 = (ing2 as unknown as { dbs: Map<string, { head: TenantHead }> }).dbs.get('t')!.head.matching(-Infinity, Infinity, [new Matcher('=', 'job', 'b')])[0]!;
     expect(s2.closed).toHaveLength(1);
   });
 
   it('survives a forced hash collision', async () => {
     const ing = ingester();
     await push(ing, [{ labels: up('warmup'), samples: [[1, 1]] }]);
-    const head = (ing as unknown as { heads: Map<string, TenantHead> }).heads.get('t')!;
+    const head = (ing as unknown as { dbs: Map<string, { head: TenantHead }> }).dbs.get('t')!.head;
     head.hash = () => 42;
     await push(ing, [{ labels: up('a'), samples: [[1, 1]] }, { labels: up('b'), samples: [[1, 2]] }]);
     await push(ing, [{ labels: up('a'), samples: [[2, 3]] }, { labels: up('b'), samples: [[2, 4]] }]);

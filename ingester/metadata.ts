@@ -8,9 +8,18 @@ export class MetadataStore {
 
   /** Store `md`; returns the discard reason when a limit refuses it, else null. */
   add(md: MetricMetadata, limits: Limits): string | null {
+    return this.insert(md, limits.max_metadata_per_user, limits.max_metadata_per_metric);
+  }
+
+  /** Store an entry replayed from the WAL (it was within the limits when it was logged). */
+  restore(md: MetricMetadata): void {
+    this.insert(md, 0, 0);
+  }
+
+  private insert(md: MetricMetadata, maxPerUser: number, maxPerMetric: number): string | null {
     let list = this.families.get(md.metricFamilyName);
     if (!list) {
-      if (limits.max_metadata_per_user > 0 && this.families.size >= limits.max_metadata_per_user) return 'per_user_metadata_limit';
+      if (maxPerUser > 0 && this.families.size >= maxPerUser) return 'per_user_metadata_limit';
       list = [];
       this.families.set(md.metricFamilyName, list);
     }
@@ -21,7 +30,7 @@ export class MetadataStore {
       list.push(md);
       return null;
     }
-    if (limits.max_metadata_per_metric > 0 && list.length >= limits.max_metadata_per_metric) return 'per_metric_metadata_limit';
+    if (maxPerMetric > 0 && list.length >= maxPerMetric) return 'per_metric_metadata_limit';
     list.push(md);
     return null;
   }

@@ -14,10 +14,14 @@
  *   npm run bench:push -- --series=100000 --rounds=11 --concurrency=8 --samples-per-request=500
  *   flags: --targets=vigil,prometheus  --profile=true (Vigil under node --cpu-prof, summarised)
  *          --timeout-s=1500 (per target)  --null=false  --results=false (do not write RESULTS.md)
+ *          --durability=true: after the load, kill -9 each target and time its restart on the same
+ *            directory (WAL replay) to ready; then write everything into blocks (Vigil:
+ *            /ingester/flush?wait=true into its bucket directory; Prometheus: an admin snapshot
+ *            with the head) and report bytes per sample of index + chunks.
  */
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +50,7 @@ const TIMEOUT_S = Number(arg('timeout-s', '1500'));
 const NULL_RUN = arg('null', 'true') === 'true';
 const WRITE_RESULTS = arg('results', 'true') === 'true';
 const MAX_PREENCODED = Number(arg('max-preencoded-mb', '1024')) * 2 ** 20;
+const DURABILITY = arg('durability', 'false') === 'true';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 for (const [k, v] of [['series', SERIES], ['samples-per-request', SPR], ['concurrency', CONC], ['rounds', ROUNDS]] as const) {
@@ -106,15 +111,17 @@ interface Target {
   readonly pid: number;
   readonly pushUrl: string;
   readonly metricsUrl: string;
+  readonly baseUrl: string;
+  readonly readyUrl: string;
   readonly dir: string;
   readonly command: string;
 }
 
 const PROFILE_DIR = join(ROOT, 'bench', '.out', `cpuprof-${process.pid}`);
 
-async function startTarget(name: string): Promise<Target> {
+async function startTarget(name: string, reuseDir?: string): Promise<Target> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `bench-push-${name}-`));
+  const dir = reuseDir ?? mkdtempSync(join(tmpdir(), `bench-push-${name}-`));
   let child: ChildProcess;
   let args: string[];
   let ready: string;
@@ -140,14 +147,21 @@ async function startTarget(name: string): Promise<Target> {
     pushUrl = `http://127.0.0.1:${port}/api/v1/push`;
   } else {
     writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
-    args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver', '--log.level=warn'];
+    args = [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+      '--web.enable-admin-api',
+      '--log.level=warn',
+    ];
     child = spawn('prometheus', args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir });
     args = ['prometheus', ...args];
     ready = `http://127.0.0.1:${port}/-/ready`;
     pushUrl = `http://127.0.0.1:${port}/api/v1/write`;
   }
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
-  const t: Target = { name, child, pid: child.pid, pushUrl, metricsUrl: `http://127.0.0.1:${port}/metrics`, dir, command: args.join(' ') };
+  const t: Target = { name, child, pid: child.pid, pushUrl, metricsUrl: `http://127.0.0.1:${port}/metrics`, baseUrl: `http://127.0.0.1:${port}`, readyUrl: ready, dir, command: args.join(' ') };
   try {
     await waitReady(ready, child);
   } catch (e) {
@@ -260,6 +274,16 @@ async function nullServerRate(): Promise<LoadResult> {
   }
 }
 
+interface Durability {
+  /** kill -9, then start again on the same directory: seconds until ready. */
+  readonly restartSeconds: number;
+  /** Vigil: samples its WAL replay restored. */
+  readonly replayedSamples: number | null;
+  readonly blockBytes: number;
+  readonly blockSamples: number;
+  readonly blocks: number;
+}
+
 interface Measured extends LoadResult {
   readonly target: string;
   readonly command: string;
@@ -268,6 +292,7 @@ interface Measured extends LoadResult {
   readonly steadyCores: number;
   readonly rssPerSeries: number;
   readonly received: number | null;
+  readonly durability: Durability | null;
 }
 
 async function receivedSamples(metricsUrl: string): Promise<number> {
@@ -277,12 +302,75 @@ async function receivedSamples(metricsUrl: string): Promise<number> {
   return sum;
 }
 
+function dirSize(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirSize(p) : statSync(p).size;
+  }
+  return n;
+}
+
+/** index + chunks bytes and numSamples of every block directory under dir. */
+function blockStats(dir: string): { bytes: number; samples: number; blocks: number } {
+  let bytes = 0;
+  let samples = 0;
+  let blocks = 0;
+  for (const name of readdirSync(dir)) {
+    if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(name)) continue;
+    const b = join(dir, name);
+    bytes += statSync(join(b, 'index')).size + dirSize(join(b, 'chunks'));
+    samples += (JSON.parse(readFileSync(join(b, 'meta.json'), 'utf8')) as { stats: { numSamples?: number } }).stats.numSamples ?? 0;
+    blocks++;
+  }
+  return { bytes, samples, blocks };
+}
+
+/** Crash the target, time its restart on the same directory, then write its data into blocks and size them. */
+async function durability(t0: Target): Promise<{ target: Target; d: Durability }> {
+  process.kill(t0.pid, 'SIGKILL');
+  await new Promise<void>((r) => (t0.child.exitCode !== null || t0.child.signalCode !== null ? r() : t0.child.once('exit', () => r())));
+  const started = performance.now();
+  const t = await startTarget(t0.name, t0.dir);
+  const restartSeconds = (performance.now() - started) / 1000;
+  try {
+    return { target: t, d: await sizeBlocks(t, restartSeconds) };
+  } catch (e) {
+    await stopTarget(t);
+    throw e;
+  }
+}
+
+async function sizeBlocks(t: Target, restartSeconds: number): Promise<Durability> {
+  let replayedSamples: number | null = null;
+  let stats: { bytes: number; samples: number; blocks: number };
+  if (t.name === 'vigil') {
+    const text = await (await fetch(t.metricsUrl)).text();
+    replayedSamples = Number(/^vigil_ingester_wal_replayed_samples_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+    const r = await fetch(`${t.baseUrl}/ingester/flush?wait=true`, { method: 'POST' });
+    if (r.status !== 204) throw new Error(`flush answered ${r.status}: ${await r.text()}`);
+    stats = blockStats(join(t.dir, 'data', 'bucket', 'anonymous'));
+  } else {
+    const r = await fetch(`${t.baseUrl}/api/v1/admin/tsdb/snapshot`, { method: 'POST' });
+    const body = (await r.json()) as { data?: { name?: string } };
+    if (!body.data?.name) throw new Error(`snapshot failed: ${JSON.stringify(body)}`);
+    stats = blockStats(join(t.dir, 'data', 'snapshots', body.data.name));
+  }
+  return { restartSeconds, replayedSamples, blockBytes: stats.bytes, blockSamples: stats.samples, blocks: stats.blocks };
+}
+
 async function measure(name: string): Promise<Measured> {
-  const t = await startTarget(name);
+  let t = await startTarget(name);
   try {
     await sleep(2000);
     const r = await runLoad(t.pushUrl, t.pid);
     const received = name === 'vigil' ? await receivedSamples(t.metricsUrl) : null;
+    let dur: Durability | null = null;
+    if (DURABILITY) {
+      const got = await durability(t);
+      t = got.target;
+      dur = got.d;
+    }
     const idle = r.idle!;
     const afterWarm = r.afterWarm!;
     const after = r.after!;
@@ -295,6 +383,7 @@ async function measure(name: string): Promise<Measured> {
       steadyCores: (after.cpu - afterWarm.cpu) / (r.steady.seconds + r.steady.betweenRoundEncodeSeconds),
       rssPerSeries: (after.rss - idle.rss) / SERIES,
       received,
+      durability: dur,
     };
   } finally {
     await stopTarget(t);
@@ -324,7 +413,7 @@ function writeResults(section: string): void {
 
 async function main(): Promise<void> {
   const started = new Date();
-  const cmd = `npm run bench:push -- --series=${SERIES} --samples-per-request=${SPR} --concurrency=${CONC} --rounds=${ROUNDS} --targets=${TARGETS.join(',')}${PROFILE ? ' --profile=true' : ''}`;
+  const cmd = `npm run bench:push -- --series=${SERIES} --samples-per-request=${SPR} --concurrency=${CONC} --rounds=${ROUNDS} --targets=${TARGETS.join(',')}${PROFILE ? ' --profile=true' : ''}${DURABILITY ? ' --durability=true' : ''}`;
   console.log(`${cmd}\n${SERIES_PER_HOST} series per host over ${METRIC_NAMES} metric names, ${Math.ceil(SERIES / SERIES_PER_HOST)} hosts`);
   let gen: LoadResult | null = null;
   if (NULL_RUN) {
@@ -383,6 +472,20 @@ async function main(): Promise<void> {
     );
   }
   if (v) L.push(`Vigil's vigil_distributor_received_samples_total: ${fmt(v.received ?? NaN)} of ${fmt(sent)} samples sent${v.received === sent ? ' (all of them)' : ' — MISMATCH'}.`);
+  if (results.some((m) => m.durability)) {
+    L.push('', 'Durability (WAL on; Vigil at its default `-blocks-storage.tsdb.wal-fsync=interval`): kill -9 after the load, restart on the same directory, time to ready; then everything written into blocks (Vigil: `/ingester/flush?wait=true` into the bucket directory; Prometheus: `POST /api/v1/admin/tsdb/snapshot` with the head).', '');
+    L.push('| target | restart to ready s | s per 1M samples in the WAL | samples replayed | blocks | index+chunks bytes | samples in blocks | bytes per sample |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const m of results) {
+      const d = m.durability;
+      if (!d) continue;
+      L.push(`| ${m.target} | ${fmt(d.restartSeconds, 2)} | ${fmt(d.restartSeconds / (sent / 1e6), 2)} | ${d.replayedSamples === null ? 'n/a' : fmt(d.replayedSamples)} | ${d.blocks} | ${fmt(d.blockBytes)} | ${fmt(d.blockSamples)} | ${fmt(d.blockBytes / d.blockSamples, 3)} |`);
+    }
+    if (v?.durability && p?.durability) {
+      const vb = v.durability.blockBytes / v.durability.blockSamples;
+      const pb = p.durability.blockBytes / p.durability.blockSamples;
+      L.push('', `**Ratios Vigil/Prometheus:** bytes per sample ${ratio(vb, pb)} (target ≤ 1×: ${vb <= pb ? 'met' : 'NOT met'}), restart time ${ratio(v.durability.restartSeconds, p.durability.restartSeconds)}. Samples in Vigil's blocks: ${fmt(v.durability.blockSamples)} of ${fmt(sent)} sent${v.durability.blockSamples === sent ? ' (all of them)' : ' — MISMATCH'}.`);
+    }
+  }
   for (const m of results) L.push('', `${m.target} command: \`${m.command}\``);
 
   if (PROFILE && v) {
@@ -400,7 +503,10 @@ async function main(): Promise<void> {
   const section = L.join('\n');
   console.log(`\n${section}`);
   if (WRITE_RESULTS) writeResults(section);
-  const bad = results.some((m) => m.warm.non2xx + m.steady.non2xx > 0) || (v !== undefined && v.received !== sent);
+  const bad =
+    results.some((m) => m.warm.non2xx + m.steady.non2xx > 0) ||
+    (v !== undefined && v.received !== sent) ||
+    (v?.durability !== null && v?.durability !== undefined && v.durability.blockSamples !== sent);
   process.exitCode = bad ? 2 : 0;
 }
 

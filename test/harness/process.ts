@@ -21,6 +21,10 @@ export interface Proc {
   logs(): string;
   /** The exit code once the process ended, else null. */
   exitCode(): number | null;
+  /** True once the process ended (by exit or by signal). */
+  exited(): boolean;
+  /** SIGKILL it (a crash) and wait until it is gone; its directory stays. */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +79,11 @@ function launch(name: string, cmd: string, args: string[], port: number, dir: st
     dir,
     logs: () => out,
     exitCode: () => code,
+    exited: () => exited,
+    crash: async () => {
+      if (!exited) child.kill('SIGKILL');
+      await waitFor(`${name} to die`, async () => exited, 10_000);
+    },
     stop: async () => {
       if (!exited) {
         child.kill('SIGTERM');
