@@ -6,7 +6,7 @@
 
 import { pino } from 'pino';
 import { ConfigError, helpText, loadConfig } from '../app/config.js';
-import { TargetError, buildApp } from '../app/modules.js';
+import { buildApp } from '../app/modules.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let loaded;
@@ -29,11 +29,9 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     app = buildApp(config, logger);
   } catch (e) {
-    if (e instanceof TargetError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    // An unknown target or a setting that cannot work (say, an S3 backend without a bucket name).
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
   }
 
   let stopping: Promise<void> | null = null;

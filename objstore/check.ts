@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Bucket } from './bucket.js';
 import { filesystemBucketBlock, s3BucketBlock } from './config.js';
-import { s3HttpStatus } from './s3.js';
+import { s3HttpStatus } from './s3-options.js';
 
 /** Keys under this prefix are reserved for the check. */
 export const CHECK_PREFIX = '__vigil_check__/';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type BlockValue, buildBlock, displayValue } from '../util/options.js';
 import { bucketBlock, bucketSettingsHint, filesystemBucketBlock, newBucket, s3BucketBlock } from './config.js';
 import { FilesystemBucket } from './filesystem.js';
-import { S3Bucket } from './s3.js';
+import { LazyBucket } from './lazy.js';
 
 function config(
   backend: string,
@@ -44,11 +44,13 @@ describe('bucket config', () => {
     expect(bucketSettingsHint(c)).toEqual({ backend: 'filesystem', dir: './data/bucket' });
   });
 
-  it('builds an S3 bucket without I/O', async () => {
+  it('builds an S3 bucket without I/O, loading the AWS SDK only on first use', async () => {
     const c = config('filesystem', {}, { bucket_name: 'blocks', endpoint: '127.0.0.1:1', insecure: true, bucket_lookup_type: 'path' });
     const b = newBucket({ ...c, backend: 's3' });
-    expect(b).toBeInstanceOf(S3Bucket);
+    expect(b).toBeInstanceOf(LazyBucket);
     expect(b.name).toBe('s3:blocks');
+    // The first call builds the S3 client; a closed port answers with a connection error.
+    await expect(b.exists('x')).rejects.toThrow();
     expect(bucketSettingsHint({ ...c, backend: 's3' })).toEqual({ backend: 's3', bucketName: 'blocks', endpoint: '127.0.0.1:1' });
     await b.close();
   });

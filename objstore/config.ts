@@ -7,7 +7,8 @@
 import type { Bucket } from './bucket.js';
 import type { BucketSettingsHint } from './check.js';
 import { FilesystemBucket } from './filesystem.js';
-import { BUCKET_LOOKUP_TYPES, DEFAULT_PART_SIZE, MIN_PART_SIZE, S3Bucket } from './s3.js';
+import { LazyBucket } from './lazy.js';
+import { BUCKET_LOOKUP_TYPES, DEFAULT_PART_SIZE, MIN_PART_SIZE } from './s3-options.js';
 import { type BlockValue, opt } from '../util/options.js';
 
 export const BUCKET_BACKENDS = ['filesystem', 's3'] as const;
@@ -83,7 +84,7 @@ export function newBucket(cfg: BucketConfig): Bucket {
           `set both -${s3BucketBlock.access_key_id.flag} and -${s3BucketBlock.secret_access_key.flag}, or neither to use the AWS SDK's default credential chain`,
         );
       }
-      return new S3Bucket({
+      const opts = {
         bucketName: s.bucket_name,
         endpoint: s.endpoint,
         region: s.region,
@@ -92,7 +93,8 @@ export function newBucket(cfg: BucketConfig): Bucket {
         insecure: s.insecure,
         bucketLookupType: s.bucket_lookup_type,
         partSize: s.part_size,
-      });
+      };
+      return new LazyBucket(`s3:${s.bucket_name}`, async () => new (await import('./s3.js')).S3Bucket(opts));
     }
     default:
       throw new Error(`invalid -${bucketBlock.backend.flag}=${cfg.backend}: must be one of ${BUCKET_BACKENDS.join(', ')}`);
