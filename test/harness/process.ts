@@ -40,6 +40,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Thrown inside a waitFor callback to stop waiting at once (the awaited thing can no longer happen). */
+export class StopWaiting extends Error {}
+
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -48,6 +51,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       const v = await fn();
       if (v !== undefined && v !== false) return v;
     } catch (e) {
+      if (e instanceof StopWaiting) throw e;
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
@@ -96,7 +100,7 @@ function launch(name: string, cmd: string, args: string[], port: number, dir: st
   return waitFor(
     `${name} on ${url}${readyPath}`,
     async () => {
-      if (exited) throw new Error(`${name} exited early:\n${out.slice(-2000)}`);
+      if (exited) throw new StopWaiting(`${name} exited early:\n${out.slice(-2000)}`);
       const r = await fetch(url + readyPath);
       return r.status === 200 ? proc : undefined;
     },

@@ -8,7 +8,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './process.js';
+import { StopWaiting, freePort, waitFor } from './process.js';
 
 export interface RunResult {
   readonly code: number;
@@ -101,7 +101,7 @@ export async function startPrometheusOnBlocks(dataDir: string): Promise<BlocksSe
   };
   try {
     await waitFor(`prometheus on ${url}/-/ready`, async () => {
-      if (exited) throw new Error(`prometheus exited early:\n${out.slice(-2000)}`);
+      if (exited) throw new StopWaiting(`prometheus exited early:\n${out.slice(-2000)}`);
       const r = await fetch(`${url}/-/ready`);
       return r.status === 200 ? true : undefined;
     });
