@@ -5,7 +5,10 @@
  * nothing failed, dropped or discarded.
  */
 
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promtool, scratchCopy, startPrometheusOnBlocks } from '../harness/prometheus-blocks.js';
 import { scrape } from '../harness/metrics.js';
 import { type Proc, requireBinaries, startNodeExporter, startPrometheus, startVigil, waitFor } from '../harness/process.js';
 
@@ -103,5 +106,59 @@ describe.skipIf(!enabled)('remote write from a real Prometheus 2.42', () => {
       const r = (await (await fetch(`${vigil.url}/prometheus/api/v1/metadata?metric=node_cpu_seconds_total`)).json()) as { data: Record<string, { type: string }[]> };
       return r.data.node_cpu_seconds_total?.[0]?.type === 'counter' ? true : undefined;
     }, 20_000, 500);
+  }, 120_000);
+
+  it("ships blocks that promtool reads and a Prometheus started on them answers exactly like the sender", async () => {
+    const flush = await fetch(`${vigil.url}/ingester/flush?wait=true`, { method: 'POST' });
+    expect(flush.status).toBe(204);
+    const tenantDir = join(vigil.dir, 'data', 'bucket', 'anonymous');
+    const ulids = readdirSync(tenantDir).filter((f) => /^[0-9A-Z]{26}$/.test(f));
+    expect(ulids.length).toBeGreaterThan(0);
+    let numSamples = 0;
+    for (const u of ulids) numSamples += (JSON.parse(readFileSync(join(tenantDir, u, 'meta.json'), 'utf8')) as { stats: { numSamples: number } }).stats.numSamples;
+    const received = await scrape(vigil.url, 'vigil_distributor_received_samples_total', { user: 'anonymous' });
+    expect(numSamples).toBe(received);
+
+    // promtool: every block analyses cleanly (every chunk decoded, CRCs checked) and dumps every sample.
+    const scratch = scratchCopy(tenantDir);
+    try {
+      for (const u of ulids) {
+        const r = await promtool(['tsdb', 'analyze', '--extended', scratch, u]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain(`Block ID: ${u}`);
+      }
+      const dump = await promtool(['tsdb', 'dump', scratch]);
+      expect(dump.code, dump.stderr).toBe(0);
+      expect(dump.stdout.split('\n').filter((l) => l !== '').length).toBe(numSamples);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+
+    // A Prometheus on a copy of the blocks answers as the Prometheus that sent the data.
+    const onBlocks = await startPrometheusOnBlocks(tenantDir);
+    try {
+      const at = Math.floor(Date.now() / 1000);
+      const mid = Math.floor((t0 + 60 + at) / 2);
+      const queries: [string, number][] = [
+        ['count({__name__=~".+"})', mid],
+        ['count by (job) ({__name__=~".+"})', mid],
+        ['node_cpu_seconds_total[10m]', at],
+        ['up[10m]', at],
+        ['prometheus_tsdb_head_samples_appended_total[10m]', at],
+      ];
+      for (const [q, time] of queries) {
+        const ask = async (base: string): Promise<unknown> => {
+          const r = await fetch(`${base}/api/v1/query?${new URLSearchParams({ query: q, time: String(time) })}`);
+          const body = (await r.json()) as { status: string; data: { result: { metric: Record<string, string> }[] } };
+          expect(body.status, q).toBe('success');
+          return body.data.result.sort((a, b) => (JSON.stringify(a.metric) < JSON.stringify(b.metric) ? -1 : 1));
+        };
+        const sender = await ask(prom.url);
+        expect(Array.isArray(sender) && sender.length > 0, q).toBe(true);
+        expect(await ask(onBlocks.url), q).toEqual(sender);
+      }
+    } finally {
+      await onBlocks.stop();
+    }
   }, 120_000);
 });
