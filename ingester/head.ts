@@ -138,6 +138,9 @@ export class TenantHead {
   private maxT = Number.NEGATIVE_INFINITY;
   /** Samples before this were cut into blocks (or are too old for the head): out of bounds. */
   private minValidTime = Number.NEGATIVE_INFINITY;
+  /** Scratch space of restoreSeries. */
+  private scratch = Buffer.allocUnsafe(1024);
+  private scratchPos = new Uint32Array(64);
   /** Replaceable for tests that force hash collisions. */
   hash: (buf: Uint8Array, pos: Uint32Array, l0: number, n: number) => number = hashLabelBytes;
 
@@ -319,35 +322,39 @@ export class TenantHead {
    * caller maps the logged ref onto it.
    */
   restoreSeries(ref: number, labels: Labels): MemSeries {
-    const enc = new TextEncoder();
-    const parts: Uint8Array[] = [];
-    let keyLen = 0;
-    for (const l of labels) {
-      const n = enc.encode(l.name);
-      const v = enc.encode(l.value);
-      parts.push(n, v);
-      keyLen += n.length + v.length + 2;
-    }
-    const buf = new Uint8Array(keyLen);
-    const pos = new Uint32Array(labels.length * 4);
+    // The label bytes go into one reused scratch buffer (no allocation per label), laid out as
+    // a push's would be, so the same hash and key comparison find an existing series.
+    const n = labels.length;
+    let need = 0;
+    for (const l of labels) need += 3 * (l.name.length + l.value.length); // UTF-8 bound for UTF-16 text
+    if (this.scratch.length < need) this.scratch = Buffer.allocUnsafe(Math.max(need, 2 * this.scratch.length));
+    if (this.scratchPos.length < 4 * n) this.scratchPos = new Uint32Array(Math.max(4 * n, 2 * this.scratchPos.length));
+    const buf = this.scratch;
+    const pos = this.scratchPos;
     let off = 0;
-    for (let j = 0; j < parts.length; j++) {
-      const p = parts[j]!;
-      buf.set(p, off);
-      pos[2 * j] = off;
-      pos[2 * j + 1] = p.length;
-      off += p.length;
+    for (let j = 0; j < n; j++) {
+      const l = labels[j]!;
+      pos[4 * j] = off;
+      off += buf.write(l.name, off, 'utf8');
+      pos[4 * j + 1] = off - pos[4 * j]!;
+      pos[4 * j + 2] = off;
+      off += buf.write(l.value, off, 'utf8');
+      pos[4 * j + 3] = off - pos[4 * j + 2]!;
     }
-    const h = this.hash(buf, pos, 0, labels.length);
+    const h = this.hash(buf, pos, 0, n);
     let s: MemSeries | null | undefined = this.byHash.get(h);
-    while (s && !keyEquals(s.key, buf, pos, 0, labels.length)) s = s.collision;
+    while (s && !keyEquals(s.key, buf, pos, 0, n)) s = s.collision;
     if (s) return s;
-    const key = this.keyBytes(keyLen);
+    const key = this.keyBytes(off + 2 * n);
     let k = 0;
-    for (const p of parts) {
-      key.set(p, k);
-      k += p.length;
-      key[k++] = SEP;
+    for (let j = 0; j < n; j++) {
+      for (let q = 0; q < 2; q++) {
+        const from = pos[4 * j + 2 * q]!;
+        const len = pos[4 * j + 2 * q + 1]!;
+        key.set(buf.subarray(from, from + len), k);
+        k += len;
+        key[k++] = SEP;
+      }
     }
     const pairs: string[] = [];
     let metric = '';

@@ -151,6 +151,8 @@ export function readBE32(b: Uint8Array, at: number): number {
 export class Decbuf {
   pos: number;
   private error: Error | null = null;
+  /** A Buffer over b, made on the first string read. */
+  private text: Buffer | null = null;
 
   constructor(
     readonly b: Uint8Array,
@@ -278,9 +280,17 @@ export class Decbuf {
     return this.bytes(this.uvarint());
   }
 
+  /** A uvarint-length-prefixed UTF-8 string, decoded straight from the buffer (no view per string). */
   uvarintStr(): string {
-    const v = this.uvarintBytes();
-    return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+    const n = this.uvarint();
+    if (n < 0 || this.pos + n > this.end) {
+      this.fail('string');
+      return '';
+    }
+    this.text ??= Buffer.isBuffer(this.b) ? this.b : Buffer.from(this.b.buffer, this.b.byteOffset, this.b.byteLength);
+    const s = this.text.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
   }
 
   skip(n: number): void {
