@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeWriteRequestV1, decodeWriteRequestV2 } from '../proto/write-decoder.js';
 import { WriteBatchPool } from '../proto/write-batch.js';
-import { snappyDecode, snappyUncompressedLength } from '../proto/snappy.js';
+import { snappyDecodeAsync, snappyUncompressedLength } from '../proto/snappy.js';
 import { VigilError, httpStatusOf } from '../util/errors.js';
 import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
 import type { Distributor } from './distributor.js';
@@ -62,7 +62,7 @@ export function registerPushHandler(app: FastifyInstance, opts: PushHandlerOptio
         if (size > opts.maxRecvMsgSize) {
           throw new VigilError('message-too-large', `received message larger than max (${size} vs ${opts.maxRecvMsgSize})`);
         }
-        raw = snappyDecode(body, opts.maxRecvMsgSize);
+        raw = await snappyDecodeAsync(body, opts.maxRecvMsgSize);
       } catch (e) {
         if (e instanceof VigilError) throw e;
         throw new VigilError('bad-request-body', `snappy: corrupt input: ${(e as Error).message}`);

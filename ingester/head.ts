@@ -35,7 +35,10 @@ function mixRange(buf: Uint8Array, off: number, len: number, h: number): number 
   return (Math.imul(h ^ len, 0x85ebca6b) + 0x27d4eb2f) | 0;
 }
 
-/** A 32-bit hash of every label's name and value, straight from the request bytes. */
+/**
+ * A hash of every label's name and value, straight from the request bytes. 30 bits, so it is a
+ * small integer to V8 (a Smi): a larger one would be a heap number, slower as a Map key.
+ */
 export function hashLabelBytes(buf: Uint8Array, pos: Uint32Array, l0: number, n: number): number {
   let h = 0x811c9dc5;
   for (let j = l0, end = l0 + n; j < end; j++) {
@@ -45,7 +48,7 @@ export function hashLabelBytes(buf: Uint8Array, pos: Uint32Array, l0: number, n:
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
-  return h >>> 0;
+  return h & 0x3fffffff;
 }
 
 function keyEquals(key: Uint8Array, buf: Uint8Array, pos: Uint32Array, l0: number, n: number): boolean {
