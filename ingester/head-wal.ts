@@ -35,7 +35,7 @@ export class WalAppendLog implements AppendLog {
   }
 
   series(s: MemSeries): void {
-    this.seriesRec.add(s.ref, s.labels());
+    this.seriesRec.addKey(s.ref, s.key, s.pairs.length / 2);
   }
 
   sample(ref: number, t: number, hi: number, lo: number): void {

@@ -238,6 +238,12 @@ export class TenantDB {
       }
       this.opts.metrics.headTruncatedSeries.inc(this.head.truncate(maxt));
       cutTo = maxt;
+      if (this.head.minTime() < maxt) {
+        // Only a chunk crossing the range end could hold the head back; chunks are cut at range
+        // boundaries, so this is a bug: stop rather than cut the same range forever.
+        this.opts.logger.error({ tenant: this.opts.tenant, maxTime: maxt, headMinTime: this.head.minTime() }, 'head still holds samples before the cut; stopping this cut');
+        break;
+      }
     }
     if (Number.isFinite(cutTo) && this.wal) {
       const all = this.metadata.get(null);

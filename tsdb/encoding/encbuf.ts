@@ -120,6 +120,17 @@ export class Encbuf {
     this.len += n;
   }
 
+  /** uvarint length, then src[from, to) (no view is made: label-sized copies). */
+  putUvarintRange(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.putUvarint(n);
+    this.ensure(n);
+    const b = this.buf;
+    let at = this.len;
+    for (let i = from; i < to; i++) b[at++] = src[i]!;
+    this.len = at;
+  }
+
   /** uvarint byte length, then the bytes. */
   putUvarintBytes(b: Uint8Array): void {
     this.putUvarint(b.length);

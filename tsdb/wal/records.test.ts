@@ -163,6 +163,26 @@ describe('series records', () => {
   });
 });
 
+describe('series records from key bytes', () => {
+  it('addKey writes exactly what add writes, from `name 0xFF value 0xFF …` bytes', () => {
+    const labels = [
+      { name: '__name__', value: 'up' },
+      { name: 'city', value: 'Zürich 😀' },
+      { name: 'job', value: 'node' },
+    ];
+    const enc = new TextEncoder();
+    const parts: number[] = [];
+    for (const l of labels) parts.push(...enc.encode(l.name), 0xff, ...enc.encode(l.value), 0xff);
+    const a = new SeriesRecordBuilder();
+    a.add(42, labels);
+    const b = new SeriesRecordBuilder();
+    b.addKey(42, Uint8Array.from(parts), labels.length);
+    expect(Buffer.from(b.bytes()).toString('hex')).toBe(Buffer.from(a.bytes()).toString('hex'));
+    const d = decodeRecord(b.bytes());
+    expect(d).toEqual({ type: 'series', series: [{ ref: 42, labels }] });
+  });
+});
+
 describe('metadata records', () => {
   it('round-trip, with Prometheus’s layout', () => {
     const entries = [

@@ -195,6 +195,23 @@ export class SeriesRecordBuilder {
     this.n++;
   }
 
+  /**
+   * The same entry from label bytes already laid out as `name 0xFF value 0xFF …` (the head's
+   * series key; 0xFF never occurs in UTF-8), `count` labels: no strings are made or encoded.
+   */
+  addKey(ref: number, key: Uint8Array, count: number): void {
+    const b = this.buf;
+    b.putBE64(ref);
+    b.putUvarint(count);
+    let start = 0;
+    for (let i = 0; i < key.length; i++) {
+      if (key[i] !== 0xff) continue;
+      b.putUvarintRange(key, start, i);
+      start = i + 1;
+    }
+    this.n++;
+  }
+
   get count(): number {
     return this.n;
   }
