@@ -6,6 +6,7 @@
 
 import { compareStrings } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
+import { intersectPostings, mergePostings } from '../tsdb/index/postings.js';
 
 export class Postings {
   private readonly index = new Map<string, Map<string, number[]>>();
@@ -76,39 +77,11 @@ export class Postings {
       else {
         const lists: number[][] = [];
         for (const [v, refs] of values) if (m.matches(v)) lists.push(refs);
-        list = union(lists);
+        list = mergePostings(lists);
       }
-      result = result === null ? list : intersect(result, list);
+      result = result === null ? list : intersectPostings(result, list);
       if (result.length === 0) return result;
     }
     return result;
   }
-}
-
-export function intersect(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x === y) {
-      out.push(x);
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return out;
-}
-
-export function union(lists: readonly (readonly number[])[]): number[] {
-  if (lists.length === 0) return [];
-  if (lists.length === 1) return [...lists[0]!];
-  const all: number[] = [];
-  for (const l of lists) for (const x of l) all.push(x);
-  all.sort((x, y) => x - y);
-  const out: number[] = [];
-  for (const x of all) if (out.length === 0 || out[out.length - 1] !== x) out.push(x);
-  return out;
 }

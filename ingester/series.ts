@@ -4,7 +4,8 @@
  */
 
 import { type Labels } from '../tsdb/labels.js';
-import { SAMPLES_PER_CHUNK, XorChunk, XorIterator } from '../tsdb/chunkenc/xor.js';
+import { type ChunkData, SeriesChunksIterator } from '../tsdb/chunkenc/series-iterator.js';
+import { Encoding, SAMPLES_PER_CHUNK, XorChunk } from '../tsdb/chunkenc/xor.js';
 import type { SampleIterator } from '../tsdb/storage.js';
 
 /** Chunks never cross a multiple of the head's chunk range (epoch aligned), as Prometheus cuts them; by default the block range. */
@@ -92,77 +93,9 @@ export class MemSeries {
 
   /** Samples in [mint, maxt] across all chunks. */
   iterator(mint: number, maxt: number): SampleIterator {
-    const chunks: Uint8Array[] = [];
-    for (const c of this.closed) if (c.maxT >= mint && c.minT <= maxt) chunks.push(c.bytes);
-    if (this.head && this.head.maxT() >= mint && this.head.minT <= maxt) chunks.push(this.head.bytes());
-    return new ChunksIterator(chunks, mint, maxt);
-  }
-}
-
-/** Iterates consecutive, non-overlapping chunks, restricted to [mint, maxt]. */
-export class ChunksIterator implements SampleIterator {
-  private i = -1;
-  private cur: XorIterator | null = null;
-  private error: Error | null = null;
-
-  constructor(
-    private readonly chunks: readonly Uint8Array[],
-    private readonly mint: number,
-    private readonly maxt: number,
-  ) {}
-
-  next(): boolean {
-    for (;;) {
-      if (this.cur) {
-        while (this.cur.next()) {
-          const t = this.cur.atT();
-          if (t < this.mint) continue;
-          if (t > this.maxt) {
-            this.i = this.chunks.length;
-            this.cur = null;
-            return false;
-          }
-          return true;
-        }
-        const e = this.cur.err();
-        if (e) {
-          this.error = e;
-          this.cur = null;
-          return false;
-        }
-      }
-      this.i++;
-      if (this.i >= this.chunks.length) {
-        this.cur = null;
-        return false;
-      }
-      this.cur = new XorIterator(this.chunks[this.i]!);
-    }
-  }
-
-  seek(t: number): boolean {
-    if (this.cur && this.cur.atT() >= t && this.i >= 0) return true;
-    while (this.next()) if (this.atT() >= t) return true;
-    return false;
-  }
-
-  atT(): number {
-    return this.cur!.atT();
-  }
-
-  atV(): number {
-    return this.cur!.atV();
-  }
-
-  atHi(): number {
-    return this.cur!.atHi();
-  }
-
-  atLo(): number {
-    return this.cur!.atLo();
-  }
-
-  err(): Error | null {
-    return this.error;
+    const chunks: ChunkData[] = [];
+    for (const c of this.closed) if (c.maxT >= mint && c.minT <= maxt) chunks.push({ encoding: Encoding.XOR, data: c.bytes });
+    if (this.head && this.head.maxT() >= mint && this.head.minT <= maxt) chunks.push({ encoding: Encoding.XOR, data: this.head.bytes() });
+    return new SeriesChunksIterator(chunks, mint, maxt);
   }
 }

@@ -1,12 +1,12 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3rverProc, startS3rver } from '../test/harness/s3rver.js';
 import { checkBucket } from './check.js';
 import { FilesystemBucket } from './filesystem.js';
+import { freePort } from '../test/harness/process.js';
 import { S3Bucket, type S3BucketOptions } from './s3.js';
 
 let dir = '';
@@ -39,18 +39,6 @@ async function s3ErrorServer(status: number, code: string): Promise<{ endpoint: 
   return { endpoint: `127.0.0.1:${port}`, close: () => new Promise((resolve) => srv.close(() => resolve())) };
 }
 
-/** A port nothing listens on: bound, read, released. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function withS3(opts: Partial<S3BucketOptions>, fn: (b: S3Bucket, o: S3BucketOptions) => Promise<void>): Promise<void> {
   const o: S3BucketOptions = {
@@ -122,7 +110,7 @@ describe('checkBucket: s3', () => {
   });
 
   it('names -blocks-storage.s3.endpoint when nothing listens there', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     await withS3({ endpoint: `127.0.0.1:${port}` }, async (b, o) => {
       await expect(checkBucket(b, s3Hint(o))).rejects.toThrow(
         `cannot reach the S3 endpoint 127.0.0.1:${port} (ECONNREFUSED): check -blocks-storage.s3.endpoint`,

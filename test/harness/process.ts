@@ -59,7 +59,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-function launch(name: string, cmd: string, args: string[], port: number, dir: string, readyPath: string): Promise<Proc> {
+/** Start `cmd` in `dir` and wait until GET readyPath answers 200; it is stopped by PID. */
+export function launch(name: string, cmd: string, args: string[], port: number, dir: string, readyPath: string): Promise<Proc> {
   let out = '';
   const child: ChildProcess = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (b: Buffer): void => {

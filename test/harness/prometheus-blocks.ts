@@ -4,11 +4,11 @@
  * on a free port, and is stopped by PID.
  */
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StopWaiting, freePort, waitFor } from './process.js';
+import { type Proc, freePort, launch } from './process.js';
 
 export interface RunResult {
   readonly code: number;
@@ -37,17 +37,8 @@ export function scratchCopy(dataDir: string): string {
   return dir;
 }
 
-export interface BlocksServer {
-  readonly url: string;
-  readonly port: number;
-  readonly pid: number;
-  /** The temporary directory holding the config and the copied data. */
-  readonly dir: string;
-  logs(): string;
-  exitCode(): number | null;
-  /** SIGTERM by PID (SIGKILL after 10 s), then remove the directory. */
-  stop(): Promise<void>;
-}
+/** A Prometheus serving a copy of some blocks; stop() ends it by PID and removes its directory. */
+export type BlocksServer = Proc;
 
 /**
  * Prometheus on a copy of `dataDir` with no scrape configs, a 100y retention and level
@@ -68,46 +59,5 @@ export async function startPrometheusOnBlocks(dataDir: string): Promise<BlocksSe
     '--storage.tsdb.min-block-duration=2h',
     '--storage.tsdb.max-block-duration=2h',
   ];
-  let out = '';
-  const child: ChildProcess = spawn('prometheus', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (b: Buffer): void => {
-    out += b.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  let code: number | null = null;
-  child.once('exit', (c) => {
-    exited = true;
-    code = c;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const proc: BlocksServer = {
-    url,
-    port,
-    pid: child.pid!,
-    dir,
-    logs: () => out,
-    exitCode: () => code,
-    stop: async () => {
-      if (!exited) {
-        process.kill(child.pid!, 'SIGTERM');
-        const done = await waitFor('prometheus to exit', async () => exited, 10_000).catch(() => false);
-        if (!done && !exited) process.kill(child.pid!, 'SIGKILL');
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  try {
-    await waitFor(`prometheus on ${url}/-/ready`, async () => {
-      if (exited) throw new StopWaiting(`prometheus exited early:\n${out.slice(-2000)}`);
-      const r = await fetch(`${url}/-/ready`);
-      return r.status === 200 ? true : undefined;
-    });
-  } catch (e) {
-    await proc.stop();
-    throw e;
-  }
-  return proc;
+  return launch('prometheus', 'prometheus', args, port, dir, '/-/ready');
 }

@@ -14,7 +14,7 @@ import { intersectPostings } from '../index/postings.js';
 import { compareStrings, type Labels } from '../labels.js';
 import type { Matcher } from '../matchers.js';
 import type { Querier, SampleIterator, SelectHints, Series, SeriesSet } from '../storage.js';
-import { BlockSeriesIterator } from './iterator.js';
+import { SeriesChunksIterator } from '../chunkenc/series-iterator.js';
 import { readMetaFile, type BlockMeta } from './meta.js';
 import { readTombstonesFile, type Interval, type Tombstones } from './tombstones.js';
 import { CHUNKS_DIR, INDEX_FILE } from './writer.js';
@@ -77,7 +77,7 @@ class BlockSeries implements Series {
   ) {}
 
   iterator(): SampleIterator {
-    return new BlockSeriesIterator(this.data, this.mint, this.maxt, this.deleted);
+    return new SeriesChunksIterator(this.data, this.mint, this.maxt, this.deleted);
   }
 }
 
@@ -183,7 +183,7 @@ export async function readBlockSamples(dir: string): Promise<SeriesSamples[]> {
     for (const id of ids) {
       const s = block.index.series(id);
       const data = await block.chunks.readMany(s.chunks.map((c) => c.ref));
-      const it = new BlockSeriesIterator(data, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, block.tombstones.get(id) ?? []);
+      const it = new SeriesChunksIterator(data, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, block.tombstones.get(id) ?? []);
       const samples: { t: number; hi: number; lo: number }[] = [];
       while (it.next()) samples.push({ t: it.atT(), hi: it.atHi(), lo: it.atLo() });
       if (it.err()) throw new Error(`read series ${id} of ${dir}: ${it.err()!.message}`);

@@ -11,6 +11,7 @@
 import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c, crc32cUpdate } from '../encoding/crc32c.js';
+import type { ChunkData } from '../chunkenc/series-iterator.js';
 import { Encbuf, readBE32 } from '../encoding/encbuf.js';
 
 export const SEGMENT_MAGIC = 0x85bd40dd;
@@ -104,10 +105,7 @@ export class ChunkSegmentWriter {
   }
 }
 
-export interface ChunkData {
-  readonly encoding: number;
-  readonly data: Uint8Array;
-}
+export type { ChunkData };
 
 interface Segment {
   readonly name: string;

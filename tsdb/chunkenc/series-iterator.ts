@@ -1,14 +1,25 @@
 /**
  * Samples of one series across its chunks (in time order, non-overlapping), restricted to
  * [mint, maxt] and skipping deleted intervals. Synchronous; the chunks are already in memory.
+ * Serves the head (ingester) and blocks alike.
  */
 
-import { chunkIterator, type XorIterator } from '../chunkenc/xor.js';
-import type { ChunkData } from '../chunks/segments.js';
 import type { SampleIterator } from '../storage.js';
-import type { Interval } from './tombstones.js';
+import { chunkIterator, type XorIterator } from './xor.js';
 
-export class BlockSeriesIterator implements SampleIterator {
+/** A chunk's encoding byte and bytes. */
+export interface ChunkData {
+  readonly encoding: number;
+  readonly data: Uint8Array;
+}
+
+/** An inclusive time interval (deleted samples, for instance). */
+export interface TimeInterval {
+  readonly mint: number;
+  readonly maxt: number;
+}
+
+export class SeriesChunksIterator implements SampleIterator {
   private i = -1;
   private cur: XorIterator | null = null;
   private error: Error | null = null;
@@ -18,7 +29,7 @@ export class BlockSeriesIterator implements SampleIterator {
     private readonly chunks: readonly ChunkData[],
     private readonly mint: number,
     private readonly maxt: number,
-    private readonly deleted: readonly Interval[] = [],
+    private readonly deleted: readonly TimeInterval[] = [],
   ) {}
 
   private isDeleted(t: number): boolean {
