@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { limitsBlock } from '../util/limits.js';
 import { runtimeConfigBlock } from '../util/runtime-config.js';
 import { tsdbBlock } from '../ingester/tsdb-config.js';
+import { querierBlock } from '../querier/config.js';
 import { bucketBlock, filesystemBucketBlock, s3BucketBlock } from '../objstore/config.js';
 import { type BlockDef, type BlockValue, type OptionDef, buildBlock, defaultText, displayValue, opt } from '../util/options.js';
 import { parseFlags } from '../util/flags.js';
@@ -56,6 +57,7 @@ export const SECTIONS = {
   api: { yaml: 'api', def: apiBlock },
   distributor: { yaml: 'distributor', def: distributorBlock },
   ingesterRing: { yaml: 'ingester_ring', def: ingesterRingBlock },
+  querier: { yaml: 'querier', def: querierBlock },
   limits: { yaml: 'limits', def: limitsBlock },
   runtimeConfig: { yaml: 'runtime_config', def: runtimeConfigBlock },
   bucket: { yaml: 'blocks_storage', def: bucketBlock },

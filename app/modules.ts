@@ -21,6 +21,7 @@ import { bucketSettingsHint, newBucket } from '../objstore/config.js';
 import { checkDirectoryWritable } from '../util/fs-check.js';
 import { registerQueryApi } from '../querier/api.js';
 import { IngesterReader } from '../querier/ingester-reader.js';
+import { registerRemoteRead } from '../querier/remote-read.js';
 import { StaticClientPool } from '../ring/client-pool.js';
 import { MemoryKV } from '../ring/kv.js';
 import { Lifecycler } from '../ring/lifecycler.js';
@@ -208,11 +209,20 @@ export function buildApp(config: Config, logger: Logger): App {
   }
 
   if (modules.includes('querier')) {
+    const reader = new IngesterReader(ring, pool);
     registerQueryApi(server, {
       prefix: config.api.prometheus_http_prefix,
       tenants,
-      reader: new IngesterReader(ring, pool),
+      reader,
       buildInfo: buildInfo(),
+    });
+    registerRemoteRead(server, {
+      prefix: config.api.prometheus_http_prefix,
+      tenants,
+      selector: reader,
+      maxRecvMsgSize: config.distributor.max_recv_msg_size,
+      maxSamples: config.querier.max_samples,
+      maxBytesInFrame: 1 << 20,
     });
     services.push(new Service('querier', {}));
   }

@@ -1,5 +1,5 @@
 /**
- * Reads the metadata endpoints need from every ingester that may hold the tenant's series, and
+ * Reads series, samples and metadata from every ingester that may hold the tenant's series, and
  * merges their answers (replicas hold the same series, so results are de-duplicated).
  */
 
@@ -9,6 +9,8 @@ import type { ClientPool } from '../ring/client-pool.js';
 import type { Ring } from '../ring/ring.js';
 import { type Labels, compareLabels, compareStrings } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
+import { mergeSeriesSets } from '../tsdb/merge.js';
+import { type SeriesSet, emptySeriesSet } from '../tsdb/storage.js';
 
 export interface SeriesMetadataReader {
   series(tenant: string, mint: number, maxt: number, matcherSets: readonly (readonly Matcher[])[], limit: number): Promise<Labels[]>;
@@ -25,6 +27,12 @@ export class IngesterReader implements SeriesMetadataReader {
 
   private clients(): IngesterClient[] {
     return this.ring.instances().filter((i) => i.state !== 'PENDING').map((i) => this.pool.clientFor(i));
+  }
+
+  /** Samples of the matching series from every ingester, replicas merged into one series each. */
+  async select(tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesSet> {
+    const sets = await Promise.all(this.clients().map((c) => c.select(tenant, mint, maxt, matchers)));
+    return sets.length === 0 ? emptySeriesSet : mergeSeriesSets(sets);
   }
 
   async series(tenant: string, mint: number, maxt: number, sets: readonly (readonly Matcher[])[], limit: number): Promise<Labels[]> {
