@@ -21,6 +21,7 @@ import { bucketSettingsHint, newBucket } from '../objstore/config.js';
 import { checkDirectoryWritable } from '../util/fs-check.js';
 import { registerQueryApi } from '../querier/api.js';
 import { IngesterReader } from '../querier/ingester-reader.js';
+import { MergeQueryable } from '../querier/merge-queryable.js';
 import { registerRemoteRead } from '../querier/remote-read.js';
 import { StaticClientPool } from '../ring/client-pool.js';
 import { MemoryKV } from '../ring/kv.js';
@@ -209,7 +210,10 @@ export function buildApp(config: Config, logger: Logger): App {
   }
 
   if (modules.includes('querier')) {
-    const reader = new IngesterReader(ring, pool);
+    const reader = new MergeQueryable(new IngesterReader(ring, pool), null, {
+      queryIngestersWithinMs: config.querier.query_ingesters_within,
+      queryStoreAfterMs: config.querier.query_store_after,
+    });
     registerQueryApi(server, {
       prefix: config.api.prometheus_http_prefix,
       tenants,
