@@ -4,7 +4,7 @@
  * Which side is asked follows Cortex: ingesters only for the part of the range within
  * `-querier.query-ingesters-within` of now, the store only for the part older than
  * `-querier.query-store-after` (0 disables either cut). The two windows overlap so a block that
- * is being shipped is never missed.
+ * is being shipped is never missed. Without a store the ingesters are asked for everything.
  */
 
 import type { MetricMetadata } from '../proto/write-batch.js';
@@ -49,7 +49,8 @@ export class MergeQueryable implements SeriesMetadataReader, SeriesSelector {
   ranges(mint: number, maxt: number): { ingesters: Range | null; store: Range | null } {
     const now = this.now();
     let ing: Range | null = { mint, maxt };
-    if (this.opts.queryIngestersWithinMs > 0) {
+    // Without a store the ingesters are all there is: they are asked for the whole range.
+    if (this.store && this.opts.queryIngestersWithinMs > 0) {
       const from = Math.max(mint, now - this.opts.queryIngestersWithinMs);
       ing = maxt < from ? null : { mint: from, maxt };
     }
