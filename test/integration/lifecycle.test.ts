@@ -1,9 +1,11 @@
-/** The vigil binary as a user runs it: -help, refusing what it cannot do, /ready, SIGTERM. */
+/** The vigil binary as a user runs it: -help, refusing what it cannot do, /ready, SIGTERM (which ships the head). */
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { REPO_ROOT, startVigil, waitFor } from '../harness/process.js';
+import { pushV1 } from '../harness/push.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'cmd', 'vigil.js');
 
@@ -29,5 +31,29 @@ it('becomes ready, then stops cleanly on SIGTERM with exit 0', async () => {
   process.kill(v.pid, 'SIGTERM');
   expect(await waitFor('vigil to exit', async () => v.exitCode() ?? undefined, 15_000).catch(() => v.exitCode())).toBe(0);
   expect(v.logs()).toMatch(/Vigil stopped/);
+  await v.stop();
+});
+
+it('on SIGTERM cuts the whole head into blocks and ships them before exiting', async () => {
+  const v = await startVigil(['-ingester.lifecycler.ID=ing-term']);
+  const t0 = Date.now() - 30_000;
+  const series = Array.from({ length: 10 }, (_, i) => ({
+    labels: [
+      { name: '__name__', value: 'term_test' },
+      { name: 'i', value: String(i) },
+    ],
+    samples: Array.from({ length: 5 }, (_, k) => ({ timestamp: t0 + k * 1000, value: i + k })),
+  }));
+  expect((await pushV1(v.url, series)).status).toBe(200);
+  process.kill(v.pid, 'SIGTERM');
+  expect(await waitFor('vigil to exit', async () => v.exitCode() ?? undefined, 30_000).catch(() => v.exitCode())).toBe(0);
+  const tenantDir = join(v.dir, 'data', 'bucket', 'anonymous');
+  let samples = 0;
+  for (const ulid of readdirSync(tenantDir)) {
+    const meta = JSON.parse(readFileSync(join(tenantDir, ulid, 'meta.json'), 'utf8')) as { stats: { numSamples: number }; thanos: { labels: Record<string, string> } };
+    expect(meta.thanos.labels.__ingester_id__).toBe('ing-term');
+    samples += meta.stats.numSamples;
+  }
+  expect(samples).toBe(50);
   await v.stop();
 });
