@@ -10,6 +10,7 @@ import { limitsBlock } from '../util/limits.js';
 import { runtimeConfigBlock } from '../util/runtime-config.js';
 import { tsdbBlock } from '../ingester/tsdb-config.js';
 import { querierBlock } from '../querier/config.js';
+import { bucketStoreBlock } from '../store/config.js';
 import { bucketBlock, filesystemBucketBlock, s3BucketBlock } from '../objstore/config.js';
 import { type BlockDef, type BlockValue, type OptionDef, buildBlock, defaultText, displayValue, opt } from '../util/options.js';
 import { parseFlags } from '../util/flags.js';
@@ -64,6 +65,7 @@ export const SECTIONS = {
   filesystem: { yaml: 'blocks_storage.filesystem', def: filesystemBucketBlock },
   s3: { yaml: 'blocks_storage.s3', def: s3BucketBlock },
   tsdb: { yaml: 'blocks_storage.tsdb', def: tsdbBlock },
+  bucketStore: { yaml: 'blocks_storage.bucket_store', def: bucketStoreBlock },
 } as const satisfies Record<string, { yaml: string; def: BlockDef }>;
 
 type Sections = typeof SECTIONS;

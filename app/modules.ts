@@ -22,6 +22,8 @@ import { checkDirectoryWritable } from '../util/fs-check.js';
 import { registerQueryApi } from '../querier/api.js';
 import { IngesterReader } from '../querier/ingester-reader.js';
 import { MergeQueryable } from '../querier/merge-queryable.js';
+import { BucketStore } from '../store/bucket-store.js';
+import { bucketStoreBlock } from '../store/config.js';
 import { registerRemoteRead } from '../querier/remote-read.js';
 import { StaticClientPool } from '../ring/client-pool.js';
 import { MemoryKV } from '../ring/kv.js';
@@ -35,16 +37,17 @@ import { createServer } from './server.js';
 import { Service, ServiceManager } from './services.js';
 import { VERSION, buildInfo } from './version.js';
 
-export type ModuleName = 'server' | 'runtime-config' | 'ring' | 'ingester' | 'distributor' | 'querier';
+export type ModuleName = 'server' | 'runtime-config' | 'ring' | 'bucket' | 'ingester' | 'distributor' | 'querier';
 
 /** What each module needs started before it. */
 export const MODULE_DEPS: Readonly<Record<ModuleName, readonly ModuleName[]>> = {
   server: [],
   'runtime-config': ['server'],
   ring: ['server'],
-  ingester: ['ring', 'runtime-config'],
+  bucket: ['server'],
+  ingester: ['ring', 'runtime-config', 'bucket'],
   distributor: ['ring', 'runtime-config', 'ingester'],
-  querier: ['ring', 'ingester'],
+  querier: ['ring', 'ingester', 'bucket'],
 };
 
 /** Targets a user can ask for and the modules they run; roles not built yet are absent. */
@@ -140,12 +143,20 @@ export function buildApp(config: Config, logger: Logger): App {
     },
   });
 
+  // bucket: where blocks go and are read from; checked before anything uses it, closed last.
+  const bucketConfig = { backend: config.bucket.backend, filesystem: config.filesystem, s3: config.s3 };
+  const bucket = newBucket(bucketConfig);
+  services.push(
+    new Service('bucket', {
+      starting: async () => checkBucket(bucket, bucketSettingsHint(bucketConfig)),
+      stopping: async () => bucket.close(),
+    }),
+  );
+
   // ingester (in-process; reached through the IngesterClient seam)
   const clients = new Map<string, IngesterClient>();
   if (modules.includes('ingester')) {
     const id = config.ingesterRing.instance_id || hostname();
-    const bucketConfig = { backend: config.bucket.backend, filesystem: config.filesystem, s3: config.s3 };
-    const bucket = newBucket(bucketConfig);
     const t = config.tsdb;
     const ingester = new Ingester({
       overrides: runtime,
@@ -182,14 +193,12 @@ export function buildApp(config: Config, logger: Logger): App {
       new Service('ingester', {
         starting: async () => {
           await checkDirectoryWritable(t.dir, `-${tsdbBlock.dir.flag}`);
-          await checkBucket(bucket, bucketSettingsHint(bucketConfig));
           await ingester.start();
           await lifecycler.join();
         },
         stopping: async () => {
           await lifecycler.leave();
           await ingester.stop();
-          await bucket.close();
         },
       }),
     );
@@ -210,7 +219,16 @@ export function buildApp(config: Config, logger: Logger): App {
   }
 
   if (modules.includes('querier')) {
-    const reader = new MergeQueryable(new IngesterReader(ring, pool), null, {
+    const bs = config.bucketStore;
+    const store = new BucketStore({
+      bucket,
+      cacheDir: bs.sync_dir,
+      maxCacheBytes: bs.index_cache_size_bytes,
+      syncIntervalMs: bs.sync_interval,
+      indexMaxStaleMs: bs.bucket_index_max_stale_period,
+      logger,
+    });
+    const reader = new MergeQueryable(new IngesterReader(ring, pool), store, {
       queryIngestersWithinMs: config.querier.query_ingesters_within,
       queryStoreAfterMs: config.querier.query_store_after,
     });
@@ -228,7 +246,15 @@ export function buildApp(config: Config, logger: Logger): App {
       maxSamples: config.querier.max_samples,
       maxBytesInFrame: 1 << 20,
     });
-    services.push(new Service('querier', {}));
+    services.push(
+      new Service('querier', {
+        starting: async () => {
+          await checkDirectoryWritable(bs.sync_dir, `-${bucketStoreBlock.sync_dir.flag}`);
+          await store.start();
+        },
+        stopping: async () => store.stop(),
+      }),
+    );
   }
 
   // Admin endpoints.

@@ -21,6 +21,7 @@ export async function startTestApp(flags: readonly string[] = []): Promise<TestA
     '-server.http-listen-port=0',
     `-blocks-storage.tsdb.dir=${join(dir, 'tsdb')}`,
     `-blocks-storage.filesystem.dir=${join(dir, 'bucket')}`,
+    `-blocks-storage.bucket-store.sync-dir=${join(dir, 'sync')}`,
     ...flags,
   ]);
   const app = buildApp(config, pino({ level: 'silent' }));

@@ -10,6 +10,7 @@
 
 import { ConfigError, flagDefs, loadConfig } from '../app/config.js';
 import { newBucket } from '../objstore/config.js';
+import { updateBucketIndex } from '../store/bucket-index.js';
 import { ToolError, importBlocks, inspectBlock, listBlocks } from '../tool/blocks.js';
 import { validateTenantId } from '../util/tenant.js';
 
@@ -80,7 +81,7 @@ async function main(argv: readonly string[]): Promise<number> {
       switch (a.command) {
         case 'import-blocks':
           if (a.positional.length === 0) throw new ToolError('import-blocks needs at least one block directory');
-          await importBlocks(bucket, a.tenant, a.positional, { allowOverlap: a.allowOverlap }, out);
+          await importBlocks(bucket, a.tenant, a.positional, { allowOverlap: a.allowOverlap, afterUpload: async () => void (await updateBucketIndex(bucket, a.tenant)) }, out);
           break;
         case 'list-blocks':
           await listBlocks(bucket, a.tenant, out);

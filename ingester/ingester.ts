@@ -21,6 +21,7 @@ import type { Overrides } from '../util/limits.js';
 import type { IngesterClient, IngesterPush, IngesterPushResult } from './client.js';
 import type { AppendTally } from './head.js';
 import { DEFAULT_CHUNK_RANGE_MS } from './series.js';
+import { updateBucketIndex } from '../store/bucket-index.js';
 import { Shipper } from './shipper.js';
 import { TenantDB, type TenantDBLogger } from './tenant-db.js';
 import { TsdbMetrics } from './tsdb-metrics.js';
@@ -210,6 +211,13 @@ export class Ingester implements IngesterClient {
     const r = await shipper.sync(db.localBlocks());
     this.tsdbMetrics.shippedBlocks.inc(r.uploaded.length);
     this.tsdbMetrics.shipFailures.inc(r.failed.length);
+    if (r.uploaded.length > 0) {
+      // Queriers find blocks through the bucket index; a failed update is repaired by the next one
+      // (each rebuild lists the bucket), and queriers fall back to listing a stale index.
+      await updateBucketIndex(bucket, db.tenant).catch((e: unknown) =>
+        this.logger.warn({ tenant: db.tenant, err: (e as Error).message }, 'cannot update the bucket index'),
+      );
+    }
     const shipped = await shipper.shipped();
     const horizon = Date.now() - retentionMs;
     const gone = await db.deleteBlocks((m) => shipped.has(m.ulid) && m.maxTime < horizon);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isULID } from '../../tsdb/ulid.js';
 import { readBlockSamples } from '../../tsdb/block/reader.js';
 import { freePort, startVigil } from '../harness/process.js';
 import { pushV1 } from '../harness/push.js';
@@ -96,7 +97,8 @@ describe('blocks shipped to S3', () => {
     }
     for (const [tenant, want] of pushed) {
       const all = await keys(`${tenant}/`);
-      const ulids = [...new Set(all.map((k) => k.split('/')[1]!))];
+      const ulids = [...new Set(all.map((k) => k.split('/')[1]!))].filter(isULID);
+      expect(all).toContain(`${tenant}/bucket-index.json.gz`);
       expect(ulids.length).toBeGreaterThan(0);
       let samples = 0;
       for (const ulid of ulids) {

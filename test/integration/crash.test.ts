@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isULID } from '../../tsdb/ulid.js';
 import { snappyEncode } from '../../proto/snappy.js';
 import { encodeWriteRequestV1 } from '../../proto/write-encoder.js';
 import { readBlockSamples } from '../../tsdb/block/reader.js';
@@ -121,7 +122,7 @@ describe('kill -9 loses no acknowledged sample', () => {
     }
     const tenantDir = join(root, 'bucket', 'anonymous');
     const stored = new Map<string, Map<number, number>>();
-    for (const ulid of readdirSync(tenantDir)) {
+    for (const ulid of readdirSync(tenantDir).filter(isULID)) {
       for (const s of await readBlockSamples(join(tenantDir, ulid))) {
         const key = s.labels.find((l) => l.name === 'series')!.value;
         let m = stored.get(key);

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { isULID } from '../../tsdb/ulid.js';
 import { REPO_ROOT, startVigil, waitFor } from '../harness/process.js';
 import { pushV1 } from '../harness/push.js';
 
@@ -49,7 +50,7 @@ it('on SIGTERM cuts the whole head into blocks and ships them before exiting', a
   expect(await waitFor('vigil to exit', async () => v.exitCode() ?? undefined, 30_000).catch(() => v.exitCode())).toBe(0);
   const tenantDir = join(v.dir, 'data', 'bucket', 'anonymous');
   let samples = 0;
-  for (const ulid of readdirSync(tenantDir)) {
+  for (const ulid of readdirSync(tenantDir).filter(isULID)) {
     const meta = JSON.parse(readFileSync(join(tenantDir, ulid, 'meta.json'), 'utf8')) as { stats: { numSamples: number }; thanos: { labels: Record<string, string> } };
     expect(meta.thanos.labels.__ingester_id__).toBe('ing-term');
     samples += meta.stats.numSamples;
