@@ -24,6 +24,7 @@ import { IngesterReader } from '../querier/ingester-reader.js';
 import { MergeQueryable } from '../querier/merge-queryable.js';
 import { BucketStore } from '../store/bucket-store.js';
 import { bucketStoreBlock } from '../store/config.js';
+import { registerPromqlApi } from '../querier/query-api.js';
 import { registerRemoteRead } from '../querier/remote-read.js';
 import { StaticClientPool } from '../ring/client-pool.js';
 import { MemoryKV } from '../ring/kv.js';
@@ -237,6 +238,13 @@ export function buildApp(config: Config, logger: Logger): App {
       tenants,
       reader,
       buildInfo: buildInfo(),
+    });
+    registerPromqlApi(server, {
+      prefix: config.api.prometheus_http_prefix,
+      tenants,
+      reader,
+      engine: null,
+      timeoutMs: config.querier.timeout,
     });
     registerRemoteRead(server, {
       prefix: config.api.prometheus_http_prefix,

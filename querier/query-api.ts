@@ -1,0 +1,182 @@
+/**
+ * PromQL over HTTP, as Prometheus 2.42 serves it: `query`, `query_range` and `format_query`
+ * under `-http.prometheus-http-prefix`, GET and form-encoded POST alike, answering in
+ * Prometheus's JSON (times as float seconds, values as Go-formatted strings) and its error
+ * envelope (`bad_data` 400, `execution` 422, `canceled` 499, `timeout` 503, `internal` 500).
+ */
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { groupParams } from '../app/server.js';
+import { ParseError } from '../promql/errors.js';
+import { goFormatFloat } from '../promql/literals.js';
+import { parseExpr } from '../promql/parser.js';
+import { prettify } from '../promql/printer.js';
+import { type Labels, labelsToRecord } from '../tsdb/labels.js';
+import type { Matcher } from '../tsdb/matchers.js';
+import type { Queryable, Querier, SelectHints, SeriesSet } from '../tsdb/storage.js';
+import { VigilError, httpStatusOf } from '../util/errors.js';
+import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
+import type { SeriesMetadataReader } from './ingester-reader.js';
+import { type Params, badParam, durationParam, one, timeParam } from './params.js';
+import type { SeriesSelector } from './remote-read.js';
+
+export type EngineErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal';
+
+/** What the engine answers (promql/engine.ts). */
+export type QueryValue =
+  | { readonly type: 'scalar'; readonly t: number; readonly v: number }
+  | { readonly type: 'string'; readonly t: number; readonly s: string }
+  | { readonly type: 'vector'; readonly samples: readonly { readonly labels: Labels; readonly t: number; readonly v: number }[] }
+  | { readonly type: 'matrix'; readonly series: readonly { readonly labels: Labels; readonly points: readonly { t: number; v: number }[] }[] };
+
+export interface QueryEngine {
+  instantQuery(q: Queryable, query: string, timeMs: number, signal?: AbortSignal): Promise<{ readonly value: QueryValue; readonly warnings: readonly string[] }>;
+  rangeQuery(q: Queryable, query: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<{ readonly value: QueryValue; readonly warnings: readonly string[] }>;
+}
+
+export interface QueryApiOptions {
+  readonly prefix: string;
+  readonly tenants: TenantResolver;
+  readonly reader: SeriesMetadataReader & SeriesSelector;
+  readonly engine: QueryEngine | null;
+  /** Longest a query may run when the request gives no `timeout` (or a longer one). */
+  readonly timeoutMs: number;
+}
+
+/** Prometheus's `query_range` guard. */
+const MAX_POINTS = 11_000;
+
+const STATUS_OF_TYPE: Readonly<Record<EngineErrorType, number>> = { bad_data: 400, execution: 422, canceled: 499, timeout: 503, internal: 500 };
+
+/** An error with an engine type (promql/engine.ts EngineError, or one of ours). */
+function engineErrorType(e: unknown): EngineErrorType | null {
+  if (e instanceof ParseError) return 'bad_data';
+  if (typeof e === 'object' && e !== null && 'type' in e) {
+    const t = (e as { type: unknown }).type;
+    if (typeof t === 'string' && t in STATUS_OF_TYPE) return t as EngineErrorType;
+  }
+  return null;
+}
+
+/** A tenant's view as the engine's Queryable. */
+export function tenantQueryable(reader: SeriesMetadataReader & SeriesSelector, tenant: string): Queryable {
+  return {
+    querier: (mint: number, maxt: number): Querier => ({
+      select: (_sorted: boolean, hints: SelectHints | null, matchers: readonly Matcher[]): Promise<SeriesSet> =>
+        reader.select(tenant, hints?.start ?? mint, hints?.end ?? maxt, matchers),
+      labelValues: (name: string, matchers: readonly Matcher[]) => reader.labelValues(tenant, name, mint, maxt, matchers.length > 0 ? [matchers] : [], 0),
+      labelNames: (matchers: readonly Matcher[]) => reader.labelNames(tenant, mint, maxt, matchers.length > 0 ? [matchers] : [], 0),
+      close: () => {},
+    }),
+  };
+}
+
+function seconds(t: number): number {
+  return t / 1000;
+}
+
+/** The `data` object of a query answer in Prometheus's JSON shape. */
+export function resultJson(v: QueryValue): { resultType: string; result: unknown } {
+  switch (v.type) {
+    case 'scalar':
+      return { resultType: 'scalar', result: [seconds(v.t), goFormatFloat(v.v)] };
+    case 'string':
+      return { resultType: 'string', result: [seconds(v.t), v.s] };
+    case 'vector':
+      return { resultType: 'vector', result: v.samples.map((s) => ({ metric: labelsToRecord(s.labels), value: [seconds(s.t), goFormatFloat(s.v)] })) };
+    case 'matrix':
+      return {
+        resultType: 'matrix',
+        result: v.series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((p) => [seconds(p.t), goFormatFloat(p.v)]) })),
+      };
+  }
+}
+
+function params(req: FastifyRequest): Params {
+  const q = groupParams(new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : ''));
+  if (req.method === 'POST' && req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
+    for (const [k, v] of Object.entries(req.body as Record<string, string | string[]>)) if (!q.has(k)) q.set(k, v);
+  }
+  return q;
+}
+
+/** The `query` text; an absent one is parsed as "" and fails as Prometheus's does. */
+function queryParam(q: Params): string {
+  return one(q, 'query') ?? '';
+}
+
+export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): void {
+  const p = opts.prefix.replace(/\/$/, '');
+
+  const send = async (req: FastifyRequest, reply: FastifyReply, fn: (tenant: string, q: Params) => Promise<{ data: unknown; warnings?: readonly string[] }>): Promise<void> => {
+    try {
+      const tenant = opts.tenants.resolve(req.headers[ORG_ID_HEADER]);
+      const { data, warnings } = await fn(tenant, params(req));
+      const body: Record<string, unknown> = { status: 'success', data };
+      if (warnings && warnings.length > 0) body.warnings = warnings;
+      await reply.type('application/json').send(JSON.stringify(body));
+    } catch (e) {
+      const type = engineErrorType(e);
+      let status: number;
+      let errorType: string;
+      let message = e instanceof Error ? e.message : String(e);
+      if (e instanceof ParseError) message = `invalid parameter "query": ${message}`;
+      if (type) {
+        status = STATUS_OF_TYPE[type];
+        errorType = type;
+      } else {
+        status = httpStatusOf(e);
+        errorType = status === 400 || status === 401 || status === 429 ? 'bad_data' : status === 503 ? 'unavailable' : 'internal';
+        if (!(e instanceof VigilError)) req.log.error({ err: e, url: req.url }, 'query failed');
+      }
+      await reply.code(status).type('application/json').send(JSON.stringify({ status: 'error', errorType, error: message }));
+    }
+  };
+
+  const timeout = (q: Params): AbortSignal => {
+    const asked = durationParam(q, 'timeout');
+    return AbortSignal.timeout(asked !== undefined && asked > 0 ? Math.min(asked, opts.timeoutMs) : opts.timeoutMs);
+  };
+
+  const engine = (): QueryEngine => {
+    if (!opts.engine) throw new VigilError('not-ready', 'the PromQL engine is not available in this build');
+    return opts.engine;
+  };
+
+  const instant = (req: FastifyRequest, reply: FastifyReply): Promise<void> =>
+    send(req, reply, async (tenant, q) => {
+      const query = queryParam(q);
+      parseExpr(query);
+      const t = timeParam(q, 'time', Date.now());
+      const r = await engine().instantQuery(tenantQueryable(opts.reader, tenant), query, t, timeout(q));
+      return { data: resultJson(r.value), warnings: r.warnings };
+    });
+  app.get(`${p}/api/v1/query`, instant);
+  app.post(`${p}/api/v1/query`, instant);
+
+  const range = (req: FastifyRequest, reply: FastifyReply): Promise<void> =>
+    send(req, reply, async (tenant, q) => {
+      const start = one(q, 'start');
+      if (start === undefined || start === '') throw badParam('invalid parameter "start": cannot parse "" to a valid timestamp');
+      const end = one(q, 'end');
+      if (end === undefined || end === '') throw badParam('invalid parameter "end": cannot parse "" to a valid timestamp');
+      const s = timeParam(q, 'start', 0);
+      const e = timeParam(q, 'end', 0);
+      if (e < s) throw badParam('invalid parameter "end": end timestamp must not be before start time');
+      const step = durationParam(q, 'step');
+      if (step === undefined) throw badParam('invalid parameter "step": cannot parse "" to a valid duration');
+      if (step <= 0) throw badParam('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
+      if ((e - s) / step > MAX_POINTS) throw badParam('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      const query = queryParam(q);
+      parseExpr(query);
+      const r = await engine().rangeQuery(tenantQueryable(opts.reader, tenant), query, s, e, step, timeout(q));
+      return { data: resultJson(r.value), warnings: r.warnings };
+    });
+  app.get(`${p}/api/v1/query_range`, range);
+  app.post(`${p}/api/v1/query_range`, range);
+
+  const format = (req: FastifyRequest, reply: FastifyReply): Promise<void> =>
+    send(req, reply, async (_tenant, q) => ({ data: prettify(parseExpr(queryParam(q))) }));
+  app.get(`${p}/api/v1/format_query`, format);
+  app.post(`${p}/api/v1/format_query`, format);
+}
