@@ -6,7 +6,7 @@ import { createServer } from '../app/server.js';
 import { labelsFromRecord } from '../tsdb/labels.js';
 import { emptySeriesSet } from '../tsdb/storage.js';
 import { tenantResolver } from '../util/tenant.js';
-import { type QueryEngine, type QueryValue, registerPromqlApi, resultJson } from './query-api.js';
+import { type QueryEngine, type QueryValue, rangeDownstream, registerPromqlApi, resultJson } from './query-api.js';
 
 /** An engine that answers what the test sets, and records what it was asked. */
 class FakeEngine implements QueryEngine {
@@ -101,5 +101,40 @@ describe('PromQL HTTP API', () => {
   it('formats a query as Prometheus 2.42 format_query does', async () => {
     const r = await get(`/prometheus/api/v1/format_query?query=${encodeURIComponent('sum  by(job)(rate(x[5m]))')}`);
     expect(r).toEqual({ status: 200, body: { status: 'success', data: 'sum by (job) (rate(x[5m]))' } });
+  });
+});
+
+describe('query_range through a query-frontend', () => {
+  it('hands the request (and Cache-Control: no-store) to the frontend and answers its matrix', async () => {
+    const seen: unknown[] = [];
+    const fe = createServer({ bodyLimit: 1 << 20, logger: pino({ level: 'silent' }), registry: new Registry() });
+    registerPromqlApi(fe, {
+      prefix: '/prometheus',
+      tenants: tenantResolver(false, 'anonymous'),
+      reader,
+      engine,
+      timeoutMs: 120_000,
+      frontend: {
+        rangeQuery: async (req) => {
+          seen.push(req);
+          return { resultType: 'matrix', result: [{ metric: { a: 'b' }, values: [[1, '2']] }] };
+        },
+      },
+    });
+    await fe.ready();
+    const r = await fe.inject({ method: 'GET', url: '/prometheus/api/v1/query_range?query=up&start=0&end=60&step=15', headers: { 'cache-control': 'no-store' } });
+    expect(JSON.parse(r.body)).toEqual({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { a: 'b' }, values: [[1, '2']] }] } });
+    expect(seen).toEqual([{ tenant: 'anonymous', query: 'up', startMs: 0, endMs: 60_000, stepMs: 15_000, noCache: true }]);
+    await fe.close();
+  });
+
+  it('rangeDownstream evaluates with the engine and answers Prometheus JSON', async () => {
+    engine.next = { type: 'matrix', series: [{ labels: labelsFromRecord({ x: 'y' }), points: [{ t: 1500, v: 0.1 }] }] };
+    const down = rangeDownstream(engine, reader);
+    expect(await down({ tenant: 't', query: 'x', startMs: 0, endMs: 3000, stepMs: 1500 })).toEqual({
+      resultType: 'matrix',
+      result: [{ metric: { x: 'y' }, values: [[1.5, '0.1']] }],
+      warnings: ['a warning'],
+    });
   });
 });

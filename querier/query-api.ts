@@ -34,11 +34,39 @@ export interface QueryEngine {
   rangeQuery(q: Queryable, query: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<{ readonly value: QueryValue; readonly warnings: readonly string[] }>;
 }
 
+/** A range query as the query-frontend takes it (frontend/types.ts). */
+export interface FrontendRangeRequest {
+  readonly tenant: string;
+  readonly query: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly stepMs: number;
+  readonly noCache?: boolean;
+}
+
+export interface MatrixJson {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly values: readonly (readonly [number, string])[];
+}
+
+export interface MatrixResponse {
+  readonly resultType: 'matrix';
+  readonly result: readonly MatrixJson[];
+  readonly warnings?: readonly string[];
+}
+
+/** The query-frontend in front of query_range (splitting, results cache, per-tenant queue). */
+export interface RangeFrontend {
+  rangeQuery(req: FrontendRangeRequest, signal?: AbortSignal): Promise<MatrixResponse>;
+}
+
 export interface QueryApiOptions {
   readonly prefix: string;
   readonly tenants: TenantResolver;
   readonly reader: SeriesMetadataReader & SeriesSelector;
   readonly engine: QueryEngine | null;
+  /** When set, query_range goes through it (it calls rangeDownstream). */
+  readonly frontend?: RangeFrontend;
   /** Longest a query may run when the request gives no `timeout` (or a longer one). */
   readonly timeoutMs: number;
 }
@@ -90,6 +118,17 @@ export function resultJson(v: QueryValue): { resultType: string; result: unknown
         result: v.series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((p) => [seconds(p.t), goFormatFloat(p.v)]) })),
       };
   }
+}
+
+/** The querier side of a range query, as the frontend's downstream: evaluate, answer as JSON. */
+export function rangeDownstream(engine: QueryEngine, reader: SeriesMetadataReader & SeriesSelector): (req: FrontendRangeRequest, signal?: AbortSignal) => Promise<MatrixResponse> {
+  return async (req, signal) => {
+    const r = await engine.rangeQuery(tenantQueryable(reader, req.tenant), req.query, req.startMs, req.endMs, req.stepMs, signal);
+    const v = r.value;
+    const series = v.type === 'matrix' ? v.series : [];
+    const result = series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((pt): [number, string] => [seconds(pt.t), goFormatFloat(pt.v)]) }));
+    return r.warnings.length > 0 ? { resultType: 'matrix', result, warnings: r.warnings } : { resultType: 'matrix', result };
+  };
 }
 
 function params(req: FastifyRequest): Params {
@@ -169,6 +208,11 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
       if ((e - s) / step > MAX_POINTS) throw badParam('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
       const query = queryParam(q);
       parseExpr(query);
+      if (opts.frontend) {
+        const noCache = /(^|,)\s*no-store\s*(,|$)/i.test(String(req.headers['cache-control'] ?? ''));
+        const r = await opts.frontend.rangeQuery({ tenant, query, startMs: s, endMs: e, stepMs: step, noCache }, timeout(q));
+        return { data: { resultType: r.resultType, result: r.result }, warnings: r.warnings ?? [] };
+      }
       const r = await engine().rangeQuery(tenantQueryable(opts.reader, tenant), query, s, e, step, timeout(q));
       return { data: resultJson(r.value), warnings: r.warnings };
     });
