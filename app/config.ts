@@ -10,6 +10,7 @@ import { limitsBlock } from '../util/limits.js';
 import { runtimeConfigBlock } from '../util/runtime-config.js';
 import { tsdbBlock } from '../ingester/tsdb-config.js';
 import { querierBlock } from '../querier/config.js';
+import { frontendBlock, validateFrontendConfig } from '../frontend/config.js';
 import { bucketStoreBlock } from '../store/config.js';
 import { bucketBlock, filesystemBucketBlock, s3BucketBlock } from '../objstore/config.js';
 import { type BlockDef, type BlockValue, type OptionDef, buildBlock, defaultText, displayValue, opt } from '../util/options.js';
@@ -59,6 +60,7 @@ export const SECTIONS = {
   distributor: { yaml: 'distributor', def: distributorBlock },
   ingesterRing: { yaml: 'ingester_ring', def: ingesterRingBlock },
   querier: { yaml: 'querier', def: querierBlock },
+  frontend: { yaml: 'frontend', def: frontendBlock },
   limits: { yaml: 'limits', def: limitsBlock },
   runtimeConfig: { yaml: 'runtime_config', def: runtimeConfigBlock },
   bucket: { yaml: 'blocks_storage', def: bucketBlock },
@@ -198,6 +200,11 @@ function checkGroupingKeys(node: Record<string, unknown>, path: string): void {
 }
 
 function validate(c: Config): void {
+  try {
+    validateFrontendConfig(c.frontend);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   for (const t of c.root.target) {
     if (!(ALL_TARGETS as readonly string[]).includes(t)) {
       throw new ConfigError(`unknown target ${JSON.stringify(t)} in -target; choose from ${ALL_TARGETS.join(', ')}`);

@@ -24,7 +24,10 @@ import { IngesterReader } from '../querier/ingester-reader.js';
 import { MergeQueryable } from '../querier/merge-queryable.js';
 import { BucketStore } from '../store/bucket-store.js';
 import { bucketStoreBlock } from '../store/config.js';
-import { registerPromqlApi } from '../querier/query-api.js';
+import { type QueryEngine, rangeDownstream, registerPromqlApi } from '../querier/query-api.js';
+import { frontendLimits, newResultsCache } from '../frontend/config.js';
+import { QueryFrontend } from '../frontend/frontend.js';
+import { VigilError } from '../util/errors.js';
 import { registerRemoteRead } from '../querier/remote-read.js';
 import { StaticClientPool } from '../ring/client-pool.js';
 import { MemoryKV } from '../ring/kv.js';
@@ -239,11 +242,28 @@ export function buildApp(config: Config, logger: Logger): App {
       reader,
       buildInfo: buildInfo(),
     });
+    const engine: QueryEngine | null = null;
+    // query-frontend: in -target=all it sits in front of query_range (split, align, results cache, queue).
+    const fc = config.frontend;
+    const resultsCache = newResultsCache(fc);
+    const frontend = new QueryFrontend({
+      downstream: async (req, signal) => {
+        if (!engine) throw new VigilError('not-ready', 'the PromQL engine is not available in this build');
+        return rangeDownstream(engine, reader)(req, signal);
+      },
+      cache: resultsCache,
+      limits: (tenant) => frontendLimits(runtime.forTenant(tenant), fc),
+      splitIntervalMs: fc.split_queries_by_interval,
+      alignWithStep: fc.align_queries_with_step,
+      maxConcurrent: fc.max_concurrent_requests,
+      cacheTtlMs: fc.results_cache_validity,
+    });
     registerPromqlApi(server, {
       prefix: config.api.prometheus_http_prefix,
       tenants,
       reader,
-      engine: null,
+      engine,
+      frontend,
       timeoutMs: config.querier.timeout,
     });
     registerRemoteRead(server, {
@@ -260,7 +280,10 @@ export function buildApp(config: Config, logger: Logger): App {
           await checkDirectoryWritable(bs.sync_dir, `-${bucketStoreBlock.sync_dir.flag}`);
           await store.start();
         },
-        stopping: async () => store.stop(),
+        stopping: async () => {
+          await store.stop();
+          await resultsCache?.close?.();
+        },
       }),
     );
   }
