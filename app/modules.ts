@@ -27,7 +27,7 @@ import { bucketStoreBlock } from '../store/config.js';
 import { type QueryEngine, rangeDownstream, registerPromqlApi } from '../querier/query-api.js';
 import { frontendLimits, newResultsCache } from '../frontend/config.js';
 import { QueryFrontend } from '../frontend/frontend.js';
-import { VigilError } from '../util/errors.js';
+import { Engine } from '../promql/engine.js';
 import { registerRemoteRead } from '../querier/remote-read.js';
 import { StaticClientPool } from '../ring/client-pool.js';
 import { MemoryKV } from '../ring/kv.js';
@@ -242,15 +242,16 @@ export function buildApp(config: Config, logger: Logger): App {
       reader,
       buildInfo: buildInfo(),
     });
-    const engine: QueryEngine | null = null;
+    const engine: QueryEngine = new Engine({
+      lookbackDeltaMs: config.querier.lookback_delta,
+      maxSamples: config.querier.max_samples,
+      timeoutMs: config.querier.timeout,
+    });
     // query-frontend: in -target=all it sits in front of query_range (split, align, results cache, queue).
     const fc = config.frontend;
     const resultsCache = newResultsCache(fc);
     const frontend = new QueryFrontend({
-      downstream: async (req, signal) => {
-        if (!engine) throw new VigilError('not-ready', 'the PromQL engine is not available in this build');
-        return rangeDownstream(engine, reader)(req, signal);
-      },
+      downstream: rangeDownstream(engine, reader),
       cache: resultsCache,
       limits: (tenant) => frontendLimits(runtime.forTenant(tenant), fc),
       splitIntervalMs: fc.split_queries_by_interval,

@@ -150,3 +150,16 @@ export function newMatcher(type: MatchType, name: string, value: string): Matche
     return m;
   }
 }
+
+/**
+ * The fully anchored JS RegExp for an RE2 pattern, as matchers compile it (for label_replace);
+ * throws when neither the pattern nor its rewrite compiles.
+ */
+export function compileAnchoredRegex(value: string): RegExp {
+  try {
+    return new RegExp(`^(?:${value})$`, 'u');
+  } catch {
+    const alt = re2ToJs(value);
+    return new RegExp(`^(?:${alt.source})$`, alt.flags);
+  }
+}

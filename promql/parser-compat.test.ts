@@ -65,7 +65,8 @@ describe.skipIf(!enabled)('PromQL parser against a real Prometheus 2.42', () => 
     await prom?.stop();
   });
 
-  it.runIf(process.env.UPDATE_PROMQL_CASES === '1')('re-records the case tables', async () => {
+  // Registered only when asked for, so a normal run has nothing skipped.
+  if (process.env.UPDATE_PROMQL_CASES === '1') it('re-records the case tables', async () => {
     const valid: string[] = [];
     const invalid: string[] = [];
     for (const query of new Set([...VALID_CASES, ...INVALID_CASES].map(([q]) => q))) {

@@ -1,0 +1,219 @@
+/**
+ * Aggregation operators over one step's instant vector (Prometheus 2.42's aggregation()):
+ * groups in order of first appearance, topk/bottomk kept in Go's container/heap order so that
+ * ties are broken the way Prometheus breaks them.
+ */
+
+import { METRIC_NAME, type Labels } from '../tsdb/labels.js';
+import type { AggregateOp } from './ast.js';
+import { deleteLabels, groupingKey, isValidLabelName, keepLabels, setLabel } from './engine-labels.js';
+import { execError, type Vec, type VecSample } from './engine-types.js';
+import { formatFloatF } from './functions-impl.js';
+import { goFormatFloat } from './literals.js';
+import { lessWithNaN, quantile } from './quantile.js';
+
+interface Group {
+  labels: Labels;
+  value: number;
+  mean: number;
+  count: number;
+  heap: VecSample[];
+  values: number[];
+}
+
+/** A binary heap with Go's container/heap algorithms; `less(a, b)` puts a nearer the top. */
+class GoHeap {
+  constructor(
+    readonly items: VecSample[],
+    private readonly less: (a: VecSample, b: VecSample) => boolean,
+  ) {}
+
+  private up(j: number): void {
+    const h = this.items;
+    for (;;) {
+      const i = Math.floor((j - 1) / 2);
+      if (i === j || j <= 0 || !this.less(h[j]!, h[i]!)) break;
+      [h[i], h[j]] = [h[j]!, h[i]!];
+      j = i;
+    }
+  }
+
+  private down(i0: number, n: number): void {
+    const h = this.items;
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= n || j1 < 0) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < n && this.less(h[j2]!, h[j1]!)) j = j2;
+      if (!this.less(h[j]!, h[i]!)) break;
+      [h[i], h[j]] = [h[j]!, h[i]!];
+      i = j;
+    }
+  }
+
+  push(x: VecSample): void {
+    this.items.push(x);
+    this.up(this.items.length - 1);
+  }
+
+  pop(): void {
+    const n = this.items.length - 1;
+    [this.items[0], this.items[n]] = [this.items[n]!, this.items[0]!];
+    this.down(0, n);
+    this.items.pop();
+  }
+}
+
+const byValue = (a: VecSample, b: VecSample): boolean => lessWithNaN(a.v, b.v);
+const byReverseValue = (a: VecSample, b: VecSample): boolean => (Number.isNaN(a.v) ? true : a.v > b.v);
+
+/** Whether a topk/bottomk parameter fits an int64 (convertibleToInt64). */
+function convertibleToInt64(v: number): boolean {
+  return v <= 9223372036854775807 && v >= -9223372036854775808;
+}
+
+export function aggregate(op: AggregateOp, groupingIn: readonly string[], without: boolean, param: number | string | null, vec: Vec): Vec {
+  let grouping = groupingIn;
+  let k = 0;
+  if (op === 'topk' || op === 'bottomk') {
+    const f = typeof param === 'number' ? param : NaN;
+    if (!convertibleToInt64(f)) throw execError(`Scalar value ${goFormatFloat(f)} overflows int64`);
+    k = Math.trunc(f);
+    if (k < 1) return [];
+  }
+  const q = op === 'quantile' && typeof param === 'number' ? param : NaN;
+  let valueLabel = '';
+  if (op === 'count_values') {
+    valueLabel = typeof param === 'string' ? param : '';
+    if (!isValidLabelName(valueLabel)) throw execError(`invalid label name ${JSON.stringify(valueLabel)}`);
+    if (!without) grouping = [...grouping, valueLabel].sort();
+  }
+  const groups = new Map<string, Group>();
+  const ordered: Group[] = [];
+  for (const s0 of vec) {
+    let s = s0;
+    if (op === 'count_values') s = { labels: setLabel(s.labels, valueLabel, formatFloatF(s.v)), v: s.v };
+    const key = groupingKey(s.labels, grouping, without);
+    const group = groups.get(key);
+    if (!group) {
+      let labels: Labels = [];
+      if (without) labels = deleteLabels(s.labels, [...grouping, METRIC_NAME]);
+      else if (grouping.length > 0) labels = keepLabels(s.labels, grouping);
+      const g: Group = { labels, value: s.v, mean: s.v, count: 1, heap: [], values: [] };
+      if (op === 'stddev' || op === 'stdvar') g.value = 0;
+      else if (op === 'topk' || op === 'bottomk') g.heap = [s];
+      else if (op === 'quantile') g.values = [s.v];
+      else if (op === 'group') g.value = 1;
+      groups.set(key, g);
+      ordered.push(g);
+      continue;
+    }
+    switch (op) {
+      case 'sum':
+        group.value += s.v;
+        break;
+      case 'avg': {
+        group.count++;
+        if (Number.isFinite(group.mean) || Number.isNaN(group.mean)) {
+          group.mean += s.v / group.count - group.mean / group.count;
+          break;
+        }
+        // The mean is infinite: keep it unless the new value is NaN or an infinity of the other sign.
+        if (!Number.isFinite(s.v) && !Number.isNaN(s.v) && group.mean > 0 === s.v > 0) break;
+        if (Number.isFinite(s.v)) break;
+        group.mean += s.v / group.count - group.mean / group.count;
+        break;
+      }
+      case 'group':
+        break;
+      case 'max':
+        if (group.value < s.v || Number.isNaN(group.value)) group.value = s.v;
+        break;
+      case 'min':
+        if (group.value > s.v || Number.isNaN(group.value)) group.value = s.v;
+        break;
+      case 'count':
+      case 'count_values':
+        group.count++;
+        break;
+      case 'stddev':
+      case 'stdvar': {
+        group.count++;
+        const delta = s.v - group.mean;
+        group.mean += delta / group.count;
+        group.value += delta * (s.v - group.mean);
+        break;
+      }
+      case 'topk': {
+        const top = group.heap[0]!;
+        if (group.heap.length < k || top.v < s.v || Number.isNaN(top.v)) {
+          const h = new GoHeap(group.heap, byValue);
+          if (group.heap.length === k) {
+            if (k === 1) {
+              group.heap[0] = s;
+              break;
+            }
+            h.pop();
+          }
+          h.push(s);
+        }
+        break;
+      }
+      case 'bottomk': {
+        const top = group.heap[0]!;
+        if (group.heap.length < k || top.v > s.v || Number.isNaN(top.v)) {
+          const h = new GoHeap(group.heap, byReverseValue);
+          if (group.heap.length === k) {
+            if (k === 1) {
+              group.heap[0] = s;
+              break;
+            }
+            h.pop();
+          }
+          h.push(s);
+        }
+        break;
+      }
+      case 'quantile':
+        group.values.push(s.v);
+        break;
+    }
+  }
+  const out: Vec = [];
+  for (const g of ordered) {
+    switch (op) {
+      case 'avg':
+        out.push({ labels: g.labels, v: g.mean });
+        break;
+      case 'count':
+      case 'count_values':
+        out.push({ labels: g.labels, v: g.count });
+        break;
+      case 'stdvar':
+        out.push({ labels: g.labels, v: g.value / g.count });
+        break;
+      case 'stddev':
+        out.push({ labels: g.labels, v: Math.sqrt(g.value / g.count) });
+        break;
+      case 'topk':
+        // The heap keeps the lowest value on top; the answer is by descending value.
+        out.push(...[...g.heap].sort((a, b) => (byValue(b, a) ? -1 : byValue(a, b) ? 1 : 0)));
+        break;
+      case 'bottomk':
+        out.push(...[...g.heap].sort((a, b) => (byReverseValue(b, a) ? -1 : byReverseValue(a, b) ? 1 : 0)));
+        break;
+      case 'quantile':
+        out.push({ labels: g.labels, v: quantile(q, g.values) });
+        break;
+      case 'sum':
+      case 'min':
+      case 'max':
+      case 'group':
+        out.push({ labels: g.labels, v: g.value });
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * Values and errors of the PromQL engine (after Prometheus 2.42's promql/value.go and the error
+ * types of promql/engine.go). The public shapes are re-exported by engine.ts.
+ */
+
+import type { Labels } from '../tsdb/labels.js';
+
+export type EngineErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal';
+
+/** An evaluation error with the `errorType` Prometheus's HTTP API would answer. */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    readonly type: EngineErrorType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function tooManySamples(): EngineError {
+  return new EngineError('execution', 'query processing would load too many samples into memory in query execution');
+}
+
+/** An execution error (Prometheus's ev.errorf and the panics of functions). */
+export function execError(message: string): EngineError {
+  return new EngineError('execution', message);
+}
+
+export interface Sample {
+  readonly labels: Labels;
+  readonly t: number;
+  readonly v: number;
+}
+
+export interface Point {
+  readonly t: number;
+  readonly v: number;
+}
+
+export interface SeriesPoints {
+  readonly labels: Labels;
+  readonly points: readonly Point[];
+}
+
+export type QueryValue =
+  | { readonly type: 'scalar'; readonly t: number; readonly v: number }
+  | { readonly type: 'string'; readonly t: number; readonly s: string }
+  | { readonly type: 'vector'; readonly samples: readonly Sample[] }
+  | { readonly type: 'matrix'; readonly series: readonly SeriesPoints[] };
+
+export interface QueryResult {
+  readonly value: QueryValue;
+  readonly warnings: readonly string[];
+}
+
+/** One element of an instant vector during evaluation (its timestamp is the step's). */
+export interface VecSample {
+  readonly labels: Labels;
+  readonly v: number;
+}
+
+export type Vec = VecSample[];
+
+/**
+ * A series loaded into memory: timestamps and values side by side, stale markers kept (for
+ * instant selection), and the same without stale markers (for range windows).
+ */
+export interface LoadedSeries {
+  readonly labels: Labels;
+  readonly ts: readonly number[];
+  readonly vs: readonly number[];
+  readonly rangeTs: readonly number[];
+  readonly rangeVs: readonly number[];
+}
+
+/**
+ * The value of a node over all steps of an evaluation:
+ * vector — one Vec per step; scalar — one number per step; string; matrix — only for a range
+ * vector at the top of an instant query.
+ */
+export type EvalValue =
+  | { readonly kind: 'vector'; readonly steps: Vec[] }
+  | { readonly kind: 'scalar'; readonly vals: Float64Array }
+  | { readonly kind: 'string'; readonly s: string }
+  | { readonly kind: 'matrix'; readonly series: SeriesPoints[] };

@@ -1,0 +1,103 @@
+/**
+ * An in-memory Queryable for engine tests: series given as label sets and samples, values kept
+ * bit-exact (NaN and the stale marker included), selection by matchers within the querier's
+ * time range, series sorted by labels.
+ */
+
+import { compareLabels, getLabel, labelsFromRecord, type Labels } from '../tsdb/labels.js';
+import type { Matcher } from '../tsdb/matchers.js';
+import { STALE_NAN_HI, STALE_NAN_LO, type Querier, type Queryable, type SampleIterator, type SelectHints, type Series, type SeriesSet } from '../tsdb/storage.js';
+
+/** Prometheus's stale marker as a JS number. */
+export const STALE_NAN: number = (() => {
+  const f = new Float64Array(1);
+  const u = new Uint32Array(f.buffer);
+  u[0] = STALE_NAN_LO;
+  u[1] = STALE_NAN_HI;
+  return f[0]!;
+})();
+
+export interface TestSeries {
+  readonly labels: Labels;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+}
+
+class ArrayIterator implements SampleIterator {
+  private i = -1;
+  constructor(private readonly s: TestSeries, private readonly mint: number, private readonly maxt: number) {
+    while (this.i + 1 < s.ts.length && s.ts[this.i + 1]! < mint) this.i++;
+  }
+  next(): boolean {
+    if (this.i + 1 >= this.s.ts.length || this.s.ts[this.i + 1]! > this.maxt) {
+      this.i = this.s.ts.length;
+      return false;
+    }
+    this.i++;
+    return true;
+  }
+  seek(t: number): boolean {
+    if (this.i < 0 && !this.next()) return false;
+    while (this.i < this.s.ts.length && this.s.ts[this.i]! < t) if (!this.next()) return false;
+    return this.i < this.s.ts.length;
+  }
+  atT(): number {
+    return this.s.ts[this.i]!;
+  }
+  atV(): number {
+    return this.s.vs[this.i]!;
+  }
+  err(): Error | null {
+    return null;
+  }
+}
+
+export class MemoryQueryable implements Queryable {
+  private readonly series: TestSeries[] = [];
+  /** How many times select was called (tests check that each selector is fetched once). */
+  selects = 0;
+
+  /** Adds samples to the series with these labels (created if new); samples must come in time order. */
+  add(labels: Labels | Record<string, string>, samples: readonly (readonly [t: number, v: number])[]): this {
+    const ls = Array.isArray(labels) ? (labels as Labels) : labelsFromRecord(labels as Record<string, string>);
+    const i = this.series.findIndex((s) => compareLabels(s.labels, ls) === 0);
+    const old = i >= 0 ? this.series[i]! : { labels: ls, ts: new Float64Array(0), vs: new Float64Array(0) };
+    const ts = new Float64Array(old.ts.length + samples.length);
+    const vs = new Float64Array(old.vs.length + samples.length);
+    ts.set(old.ts);
+    vs.set(old.vs);
+    samples.forEach(([t, v], j) => {
+      ts[old.ts.length + j] = t;
+      vs[old.vs.length + j] = v;
+    });
+    const s = { labels: ls, ts, vs };
+    if (i >= 0) this.series[i] = s;
+    else {
+      this.series.push(s);
+      this.series.sort((a, b) => compareLabels(a.labels, b.labels));
+    }
+    return this;
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    return {
+      select: async (_sorted: boolean, _hints: SelectHints | null, matchers: readonly Matcher[]): Promise<SeriesSet> => {
+        this.selects++;
+        const found = this.series.filter((s) => matchers.every((m) => m.matches(getLabel(s.labels, m.name))));
+        let i = -1;
+        return {
+          next: () => ++i < found.length,
+          at: (): Series => {
+            const s = found[i]!;
+            return { labels: s.labels, iterator: () => new ArrayIterator(s, mint, maxt) };
+          },
+          err: () => null,
+          warnings: [],
+        };
+      },
+      labelValues: async () => [],
+      labelNames: async () => [],
+      close: () => undefined,
+    };
+  }
+}

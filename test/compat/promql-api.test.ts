@@ -1,0 +1,147 @@
+/**
+ * The PromQL HTTP API end to end: the same samples remote-written into Vigil and into a real
+ * Prometheus 2.42 (its remote-write receiver), then the same `query` and `query_range` requests
+ * to both; the JSON answers must agree (values within a relative 1e-9, NaN equal to NaN), and so
+ * must the error types of bad requests.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Proc, requireBinaries, startPrometheus, startVigil } from '../harness/process.js';
+import { snappyEncode } from '../../proto/snappy.js';
+import { encodeWriteRequestV1 } from '../../proto/write-encoder.js';
+
+const enabled = requireBinaries('prometheus');
+
+const STEP = 15_000;
+const N = 120;
+
+function data(t0: number) {
+  const timeseries = [];
+  for (let i = 0; i < 12; i++) {
+    const job = i % 3 === 0 ? 'api' : i % 3 === 1 ? 'db' : 'web';
+    const counter = [];
+    const gauge = [];
+    let c = i;
+    for (let k = 0; k < N; k++) {
+      c = k === 60 && i % 4 === 0 ? 2 : c + (i % 5) + (k % 3);
+      counter.push({ timestamp: t0 + k * STEP, value: c });
+      gauge.push({ timestamp: t0 + k * STEP, value: Math.sin(k / 7 + i) * 10 + i });
+    }
+    timeseries.push({ labels: [{ name: '__name__', value: 'http_requests_total' }, { name: 'instance', value: `h${i}` }, { name: 'job', value: job }], samples: counter });
+    timeseries.push({ labels: [{ name: '__name__', value: 'temperature' }, { name: 'instance', value: `h${i}` }, { name: 'job', value: job }], samples: gauge });
+  }
+  for (const le of ['0.1', '0.5', '1', '+Inf']) {
+    const samples = [];
+    for (let k = 0; k < N; k++) samples.push({ timestamp: t0 + k * STEP, value: Math.floor(k * (le === '0.1' ? 1 : le === '0.5' ? 3 : le === '1' ? 5 : 6)) });
+    timeseries.push({ labels: [{ name: '__name__', value: 'latency_seconds_bucket' }, { name: 'job', value: 'api' }, { name: 'le', value: le }], samples });
+  }
+  return timeseries;
+}
+
+const QUERIES = [
+  'http_requests_total',
+  'rate(http_requests_total[1m])',
+  'sum by (job) (rate(http_requests_total[2m]))',
+  'increase(http_requests_total[5m])',
+  'avg(temperature)',
+  'max by (job) (temperature) - min by (job) (temperature)',
+  'topk(3, temperature)',
+  'count_values("v", round(temperature))',
+  'histogram_quantile(0.9, sum by (le) (rate(latency_seconds_bucket[5m])))',
+  'temperature > bool 5',
+  'sum(http_requests_total) / on() group_left count(temperature)',
+  'avg_over_time(temperature[5m])',
+  'quantile_over_time(0.5, temperature[10m])',
+  'resets(http_requests_total[30m])',
+  'deriv(temperature[5m])',
+  'label_replace(temperature, "host", "$1", "instance", "h(.*)")',
+  'absent(nope)',
+  'vector(1) + scalar(sum(temperature))',
+  'max_over_time(rate(http_requests_total[1m])[5m:30s])',
+  'temperature offset 5m',
+  'sort_desc(sum by (instance) (temperature))',
+];
+
+type Answer = { status: string; errorType?: string; data?: { resultType: string; result: unknown } };
+
+function close(a: unknown, b: unknown, path: string): string | null {
+  if (typeof a === 'string' && typeof b === 'string' && a !== b) {
+    const x = Number(a);
+    const y = Number(b);
+    if (Number.isNaN(x) && Number.isNaN(y)) return null;
+    if (Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y))) return null;
+    return `${path}: ${a} != ${b}`;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return `${path}: length ${a.length} != ${b.length}`;
+    for (let i = 0; i < a.length; i++) {
+      const d = close(a[i], b[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return null;
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    if (JSON.stringify(ka) !== JSON.stringify(kb)) return `${path}: keys ${ka} != ${kb}`;
+    for (const k of ka) {
+      const d = close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      if (d) return d;
+    }
+    return null;
+  }
+  return a === b ? null : `${path}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`;
+}
+
+describe.skipIf(!enabled)('PromQL HTTP API against Prometheus 2.42 on the same samples', () => {
+  let vigil: Proc;
+  let prom: Proc;
+  const t0 = Math.floor((Date.now() - 40 * 60_000) / STEP) * STEP;
+
+  beforeAll(async () => {
+    vigil = await startVigil(['-distributor.ingestion-rate-limit=1000000', '-distributor.ingestion-burst-size=1000000']);
+    prom = await startPrometheus('global:\n  scrape_interval: 1h\nscrape_configs: []\n', ['--web.enable-remote-write-receiver']);
+    const body = Buffer.from(snappyEncode(encodeWriteRequestV1({ timeseries: data(t0) })));
+    const headers = { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' };
+    expect((await fetch(`${vigil.url}/api/v1/push`, { method: 'POST', body, headers })).status).toBe(200);
+    expect((await fetch(`${prom.url}/api/v1/write`, { method: 'POST', body, headers })).status).toBe(204);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const p of [prom, vigil]) await p?.stop();
+  });
+
+  async function both(path: string): Promise<[Answer, Answer]> {
+    const a = (await (await fetch(`${vigil.url}/prometheus${path}`)).json()) as Answer;
+    const b = (await (await fetch(`${prom.url}${path}`)).json()) as Answer;
+    return [a, b];
+  }
+
+  it('answers instant and range queries as Prometheus does', { timeout: 60_000 }, async () => {
+    const at = (t0 + (N - 1) * STEP) / 1000;
+    const failures: string[] = [];
+    let compared = 0;
+    for (const q of QUERIES) {
+      const paths = [
+        `/api/v1/query?${new URLSearchParams({ query: q, time: String(at) })}`,
+        `/api/v1/query_range?${new URLSearchParams({ query: q, start: String(t0 / 1000 + 600), end: String(at), step: '60' })}`,
+      ];
+      for (const p of paths) {
+        const [v, pr] = await both(p);
+        compared++;
+        const d = v.status !== pr.status ? `status ${v.status} != ${pr.status} (${JSON.stringify(v).slice(0, 200)})` : close(v.data, pr.data, 'data');
+        if (d) failures.push(`${p}: ${d}`);
+      }
+    }
+    console.info(`PromQL API: ${compared - failures.length} of ${compared} answers equal to Prometheus 2.42`);
+    expect(failures).toEqual([]);
+  });
+
+  it('fails bad queries with the same error type', async () => {
+    for (const q of ['sum(', 'rate(temperature)', 'a{} offset']) {
+      const [v, pr] = await both(`/api/v1/query?${new URLSearchParams({ query: q })}`);
+      expect(v.status, q).toBe('error');
+      expect(v.errorType, q).toBe(pr.errorType);
+    }
+  });
+});
