@@ -24,7 +24,7 @@ import { IngesterReader } from '../querier/ingester-reader.js';
 import { MergeQueryable } from '../querier/merge-queryable.js';
 import { BucketStore } from '../store/bucket-store.js';
 import { bucketStoreBlock } from '../store/config.js';
-import { type QueryEngine, rangeDownstream, registerPromqlApi } from '../querier/query-api.js';
+import { type QueryEngine, concurrencyLimited, rangeDownstream, registerPromqlApi } from '../querier/query-api.js';
 import { frontendLimits, newResultsCache } from '../frontend/config.js';
 import { QueryFrontend } from '../frontend/frontend.js';
 import { Engine } from '../promql/engine.js';
@@ -242,11 +242,10 @@ export function buildApp(config: Config, logger: Logger): App {
       reader,
       buildInfo: buildInfo(),
     });
-    const engine: QueryEngine = new Engine({
-      lookbackDeltaMs: config.querier.lookback_delta,
-      maxSamples: config.querier.max_samples,
-      timeoutMs: config.querier.timeout,
-    });
+    const engine: QueryEngine = concurrencyLimited(
+      new Engine({ lookbackDeltaMs: config.querier.lookback_delta, maxSamples: config.querier.max_samples, timeoutMs: config.querier.timeout }),
+      config.querier.max_concurrent,
+    );
     // query-frontend: in -target=all it sits in front of query_range (split, align, results cache, queue).
     const fc = config.frontend;
     const resultsCache = newResultsCache(fc);
@@ -266,6 +265,10 @@ export function buildApp(config: Config, logger: Logger): App {
       engine,
       frontend,
       timeoutMs: config.querier.timeout,
+      limits: (tenant) => {
+        const l = runtime.forTenant(tenant);
+        return { maxQueryLengthMs: l.max_query_length, maxQueryLookbackMs: l.max_query_lookback };
+      },
     });
     registerRemoteRead(server, {
       prefix: config.api.prometheus_http_prefix,

@@ -6,7 +6,7 @@ import { createServer } from '../app/server.js';
 import { labelsFromRecord } from '../tsdb/labels.js';
 import { emptySeriesSet } from '../tsdb/storage.js';
 import { tenantResolver } from '../util/tenant.js';
-import { type QueryEngine, type QueryValue, rangeDownstream, registerPromqlApi, resultJson } from './query-api.js';
+import { type QueryEngine, type QueryValue, concurrencyLimited, rangeDownstream, registerPromqlApi, resultJson } from './query-api.js';
 
 /** An engine that answers what the test sets, and records what it was asked. */
 class FakeEngine implements QueryEngine {
@@ -136,5 +136,57 @@ describe('query_range through a query-frontend', () => {
       result: [{ metric: { x: 'y' }, values: [[1.5, '0.1']] }],
       warnings: ['a warning'],
     });
+  });
+});
+
+describe('query limits', () => {
+  it('refuses ranges past max_query_length and cuts them at max_query_lookback', async () => {
+    const lim = createServer({ bodyLimit: 1 << 20, logger: pino({ level: 'silent' }), registry: new Registry() });
+    const seen: unknown[] = [];
+    const eng = new FakeEngine();
+    eng.next = { type: 'matrix', series: [] };
+    registerPromqlApi(lim, {
+      prefix: '/prometheus',
+      tenants: tenantResolver(true, 'anonymous'),
+      reader,
+      engine: { instantQuery: eng.instantQuery.bind(eng), rangeQuery: async (q, query, s, e, step) => (seen.push([s, e]), eng.rangeQuery(q, query, s, e, step)) },
+      timeoutMs: 120_000,
+      limits: (tenant) => (tenant === 'short' ? { maxQueryLengthMs: 3600_000, maxQueryLookbackMs: 0 } : { maxQueryLengthMs: 0, maxQueryLookbackMs: 600_000 }),
+    });
+    await lim.ready();
+    const ask = (tenant: string, start: number, end: number) =>
+      lim.inject({ method: 'GET', url: `/prometheus/api/v1/query_range?query=up&start=${start}&end=${end}&step=60`, headers: { 'x-scope-orgid': tenant } });
+    const long = await ask('short', 0, 3601);
+    expect(long.statusCode).toBe(400);
+    expect(JSON.parse(long.body).error).toBe('the query time range exceeds the limit (query length: 1h0m1s, limit: 1h)');
+    expect((await ask('short', 0, 3600)).statusCode).toBe(200);
+    const now = Math.floor(Date.now() / 1000);
+    expect((await ask('recent', now - 3600, now)).statusCode).toBe(200);
+    const [s] = seen.at(-1) as [number, number];
+    expect(s).toBeGreaterThanOrEqual((now - 601) * 1000);
+    // Entirely before the lookback: an empty answer, no evaluation.
+    const n = seen.length;
+    const old = await ask('recent', now - 7200, now - 3600);
+    expect(JSON.parse(old.body)).toEqual({ status: 'success', data: { resultType: 'matrix', result: [] } });
+    expect(seen.length).toBe(n);
+    await lim.close();
+  });
+
+  it('evaluates at most -querier.max-concurrent queries at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow: QueryEngine = {
+      instantQuery: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return { value: { type: 'scalar', t: 0, v: 1 }, warnings: [] };
+      },
+      rangeQuery: async () => ({ value: { type: 'matrix', series: [] }, warnings: [] }),
+    };
+    const limited = concurrencyLimited(slow, 3);
+    await Promise.all(Array.from({ length: 10 }, () => limited.instantQuery({ querier: () => { throw new Error('unused'); } }, 'up', 0)));
+    expect(peak).toBe(3);
   });
 });

@@ -14,6 +14,7 @@ import { prettify } from '../promql/printer.js';
 import { type Labels, labelsToRecord } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
 import type { Queryable, Querier, SelectHints, SeriesSet } from '../tsdb/storage.js';
+import { formatDuration } from '../util/duration.js';
 import { VigilError, httpStatusOf } from '../util/errors.js';
 import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
 import type { SeriesMetadataReader } from './ingester-reader.js';
@@ -69,6 +70,46 @@ export interface QueryApiOptions {
   readonly frontend?: RangeFrontend;
   /** Longest a query may run when the request gives no `timeout` (or a longer one). */
   readonly timeoutMs: number;
+  /** A tenant's query limits (`max_query_length`, `max_query_lookback`; 0 disables each). */
+  readonly limits?: (tenant: string) => { readonly maxQueryLengthMs: number; readonly maxQueryLookbackMs: number };
+}
+
+/** Go's time.Duration text (`1h0m1s`, `2m30s`, `1.5s`, `500ms`), as Cortex prints a query's length. */
+function goDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (Math.abs(ms) < 1000) return `${ms}ms`;
+  const sign = ms < 0 ? '-' : '';
+  const a = Math.abs(ms);
+  const h = Math.floor(a / 3600_000);
+  const m = Math.floor((a % 3600_000) / 60_000);
+  const secs = String((a % 60_000) / 1000);
+  return `${sign}${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${secs}s`;
+}
+
+/** An engine that evaluates at most `max` queries at once (`-querier.max-concurrent`); the rest wait in order. */
+export function concurrencyLimited(engine: QueryEngine, max: number): QueryEngine {
+  const gate = new Gate(max);
+  return {
+    instantQuery: (q, query, t, signal) => gate.run(() => engine.instantQuery(q, query, t, signal)),
+    rangeQuery: (q, query, s, e, step, signal) => gate.run(() => engine.rangeQuery(q, query, s, e, step, signal)),
+  };
+}
+
+/** A counting semaphore: at most `max` holders, the others queue in order. */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.max > 0 && this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
 }
 
 /** Prometheus's `query_range` guard. */
@@ -177,6 +218,17 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
     return AbortSignal.timeout(asked !== undefined && asked > 0 ? Math.min(asked, opts.timeoutMs) : opts.timeoutMs);
   };
 
+  /** Cortex's per-tenant checks: refuse ranges longer than max_query_length, clamp the start to max_query_lookback. */
+  const limitRange = (tenant: string, start: number, end: number): number => {
+    const l = opts.limits?.(tenant);
+    if (!l) return start;
+    if (l.maxQueryLookbackMs > 0) start = Math.max(start, Date.now() - l.maxQueryLookbackMs);
+    if (l.maxQueryLengthMs > 0 && end - start > l.maxQueryLengthMs) {
+      throw badParam(`the query time range exceeds the limit (query length: ${goDuration(end - start)}, limit: ${formatDuration(l.maxQueryLengthMs)})`);
+    }
+    return start;
+  };
+
   const engine = (): QueryEngine => {
     if (!opts.engine) throw new VigilError('not-ready', 'the PromQL engine is not available in this build');
     return opts.engine;
@@ -187,7 +239,8 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
       const query = queryParam(q);
       parseExpr(query);
       const t = timeParam(q, 'time', Date.now());
-      const r = await engine().instantQuery(tenantQueryable(opts.reader, tenant), query, t, timeout(q));
+      const signal = timeout(q);
+      const r = await engine().instantQuery(tenantQueryable(opts.reader, tenant), query, t, signal);
       return { data: resultJson(r.value), warnings: r.warnings };
     });
   app.get(`${p}/api/v1/query`, instant);
@@ -199,21 +252,24 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
       if (start === undefined || start === '') throw badParam('invalid parameter "start": cannot parse "" to a valid timestamp');
       const end = one(q, 'end');
       if (end === undefined || end === '') throw badParam('invalid parameter "end": cannot parse "" to a valid timestamp');
-      const s = timeParam(q, 'start', 0);
+      const s0 = timeParam(q, 'start', 0);
       const e = timeParam(q, 'end', 0);
-      if (e < s) throw badParam('invalid parameter "end": end timestamp must not be before start time');
+      if (e < s0) throw badParam('invalid parameter "end": end timestamp must not be before start time');
       const step = durationParam(q, 'step');
       if (step === undefined) throw badParam('invalid parameter "step": cannot parse "" to a valid duration');
       if (step <= 0) throw badParam('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
-      if ((e - s) / step > MAX_POINTS) throw badParam('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      if ((e - s0) / step > MAX_POINTS) throw badParam('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
       const query = queryParam(q);
       parseExpr(query);
+      const s = limitRange(tenant, s0, e);
+      if (e < s) return { data: { resultType: 'matrix', result: [] } };
       if (opts.frontend) {
         const noCache = /(^|,)\s*no-store\s*(,|$)/i.test(String(req.headers['cache-control'] ?? ''));
         const r = await opts.frontend.rangeQuery({ tenant, query, startMs: s, endMs: e, stepMs: step, noCache }, timeout(q));
         return { data: { resultType: r.resultType, result: r.result }, warnings: r.warnings ?? [] };
       }
-      const r = await engine().rangeQuery(tenantQueryable(opts.reader, tenant), query, s, e, step, timeout(q));
+      const signal = timeout(q);
+      const r = await engine().rangeQuery(tenantQueryable(opts.reader, tenant), query, s, e, step, signal);
       return { data: resultJson(r.value), warnings: r.warnings };
     });
   app.get(`${p}/api/v1/query_range`, range);

@@ -21,6 +21,8 @@ export const limitsBlock = {
   max_series_per_metric: opt('int', 'ingester.max-series-per-metric', 50_000, 'Most in-memory series one metric name may have per tenant on one ingester; 0 means no limit.'),
   max_metadata_per_user: opt('int', 'ingester.max-metadata-per-user', 8000, 'Most metric families with metadata a tenant may have on one ingester; 0 means no limit.'),
   max_metadata_per_metric: opt('int', 'ingester.max-metadata-per-metric', 10, 'Most distinct metadata entries one metric family may have on one ingester; 0 means no limit.'),
+  max_query_length: opt('duration', 'store.max-query-length', 0, 'Longest time range a range query may cover; 0 means no limit.'),
+  max_query_lookback: opt('duration', 'querier.max-query-lookback', 0, 'How far back queries may read: earlier parts of a range are cut off; 0 means no limit.'),
   max_query_parallelism: opt('int', 'querier.max-query-parallelism', 14, 'Most split queries of one query the query-frontend runs in parallel.'),
   max_cache_freshness: opt('duration', 'frontend.max-cache-freshness', 60_000, 'Results newer than this are never cached by the query-frontend (they may still change).'),
 } as const;
