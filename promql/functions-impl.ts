@@ -41,20 +41,7 @@ function simple(f: (v: number) => number): InstantFn {
   return (args) => vecArg(args, 0).map((s) => ({ labels: dropMetricName(s.labels), v: f(s.v) }));
 }
 
-/** Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits, never an exponent. */
-export function formatFloatF(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mant = '', expStr = '0'] = Math.abs(v).toExponential().split('e');
-  const exp = Number(expStr);
-  const digits = mant.replace('.', '');
-  const sign = v < 0 ? '-' : '';
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-}
+export { formatFloatF } from './literals.js';
 
 /** Go's strconv.ParseFloat for `le` values, or null when it would fail. */
 export function parseGoFloat(s: string): number | null {

@@ -44,8 +44,11 @@ export function goFormatF(v: number): string {
   return BigInt(v).toString() + '.000000';
 }
 
-/** Go's `%v` of a float64: the shortest representation, in exponent form below 1e-4 and from 1e6. */
-export function goFormatFloat(v: number): string {
+/**
+ * Go's shortest round-trip text of a float64: with `exponents` as `%v` prints it (exponent form
+ * below 1e-4 and from 1e6), without as FormatFloat(v, 'f', -1, 64) (never an exponent).
+ */
+function formatShortest(v: number, exponents: boolean): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
@@ -54,7 +57,7 @@ export function goFormatFloat(v: number): string {
   const exp = Number(expStr);
   const digits = mant.replace('.', '');
   const sign = v < 0 ? '-' : '';
-  if (exp < -4 || exp >= 6) {
+  if (exponents && (exp < -4 || exp >= 6)) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
     const e = Math.abs(exp).toString().padStart(2, '0');
     return `${sign}${m}e${exp < 0 ? '-' : '+'}${e}`;
@@ -62,6 +65,16 @@ export function goFormatFloat(v: number): string {
   if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
   if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
   return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** Go's `%v` of a float64: the shortest representation, in exponent form below 1e-4 and from 1e6. */
+export function goFormatFloat(v: number): string {
+  return formatShortest(v, true);
+}
+
+/** Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits, never an exponent. */
+export function formatFloatF(v: number): string {
+  return formatShortest(v, false);
 }
 
 /** Go's message for a regex that JS's RegExp refused (approximated for the common cases). */

@@ -7,6 +7,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { groupParams } from '../app/server.js';
+import type { RangeRequest, RangeResponse } from '../frontend/types.js';
 import { ParseError } from '../promql/errors.js';
 import { goFormatFloat } from '../promql/literals.js';
 import { parseExpr } from '../promql/parser.js';
@@ -35,26 +36,8 @@ export interface QueryEngine {
   rangeQuery(q: Queryable, query: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<{ readonly value: QueryValue; readonly warnings: readonly string[] }>;
 }
 
-/** A range query as the query-frontend takes it (frontend/types.ts). */
-export interface FrontendRangeRequest {
-  readonly tenant: string;
-  readonly query: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly stepMs: number;
-  readonly noCache?: boolean;
-}
-
-export interface MatrixJson {
-  readonly metric: Readonly<Record<string, string>>;
-  readonly values: readonly (readonly [number, string])[];
-}
-
-export interface MatrixResponse {
-  readonly resultType: 'matrix';
-  readonly result: readonly MatrixJson[];
-  readonly warnings?: readonly string[];
-}
+export type FrontendRangeRequest = RangeRequest;
+export type MatrixResponse = RangeResponse;
 
 /** The query-frontend in front of query_range (splitting, results cache, per-tenant queue). */
 export interface RangeFrontend {
