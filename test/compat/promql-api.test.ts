@@ -144,4 +144,24 @@ describe.skipIf(!enabled)('PromQL HTTP API against Prometheus 2.42 on the same s
       expect(v.errorType, q).toBe(pr.errorType);
     }
   });
+
+  it('answers the metadata endpoints in the same JSON shape and content', async () => {
+    const start = String(t0 / 1000);
+    const end = String((t0 + N * STEP) / 1000);
+    const paths = [
+      `/api/v1/series?${new URLSearchParams({ 'match[]': 'temperature', start, end })}`,
+      `/api/v1/series?${new URLSearchParams([['match[]', '{job="api"}'], ['match[]', 'latency_seconds_bucket'], ['start', start], ['end', end]])}`,
+      `/api/v1/labels?${new URLSearchParams({ start, end })}`,
+      `/api/v1/labels?${new URLSearchParams({ 'match[]': 'latency_seconds_bucket', start, end })}`,
+      `/api/v1/label/job/values?${new URLSearchParams({ start, end })}`,
+      `/api/v1/label/le/values?${new URLSearchParams({ 'match[]': '{job="api"}', start, end })}`,
+      `/api/v1/series?${new URLSearchParams({ 'match[]': '{job=~".*"}', start, end })}`,
+      '/api/v1/series',
+    ];
+    for (const p of paths) {
+      const [v, pr] = await both(p);
+      // Series lists come in label order on both; compare whole bodies (error texts too).
+      expect(v, p).toEqual(pr);
+    }
+  });
 });
