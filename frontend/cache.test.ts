@@ -3,33 +3,14 @@
  * 127.0.0.1:6379; under CI=true a missing Redis fails the suite instead of skipping it.
  */
 
-import { Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireRedis } from '../test/harness/redis.js';
 import { type Cache, MemoryCache } from './cache.js';
 import { QueryFrontend } from './frontend.js';
 import { RedisCache } from './redis-cache.js';
 import { expectedMatrix, fakeDownstream } from './testing.js';
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.setTimeout(500);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.connect(port, '127.0.0.1');
-  });
-}
-
-const redisUp = await reachable(6379);
-if (!redisUp && process.env.CI === 'true') throw new Error('Redis is required on 127.0.0.1:6379 under CI=true');
-if (!redisUp) console.warn('skipping the Redis cache contract tests: no Redis on 127.0.0.1:6379');
+const redisUp = await requireRedis('the Redis cache contract tests');
 
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -291,18 +291,7 @@ export class TenantHead {
       this.limitReject(tally, n, 'per_metric_series_limit', `per-metric series limit of ${l} exceeded for metric ${metric}, please contact administrator to raise it (local limit: ${l} global limit: 0 actual local limit: ${l}) for series ${text}`);
       return null;
     }
-    const key = this.keyBytes(keyLen);
-    let k = 0;
-    for (let j = l0; j < l0 + ln; j++) {
-      for (let q = 0; q < 2; q++) {
-        const off = pos[4 * j + 2 * q]!;
-        const len = pos[4 * j + 2 * q + 1]!;
-        key.set(buf.subarray(off, off + len), k);
-        k += len;
-        key[k++] = SEP;
-      }
-    }
-    const s = new MemSeries(this.nextRef++, h, key, pairs, metric);
+    const s = new MemSeries(this.nextRef++, h, this.keyOf(buf, pos, l0, ln, keyLen), pairs, metric);
     this.register(s);
     tally.createdSeries++;
     return s;
@@ -348,17 +337,7 @@ export class TenantHead {
     let s: MemSeries | null | undefined = this.byHash.get(h);
     while (s && !keyEquals(s.key, buf, pos, 0, n)) s = s.collision;
     if (s) return s;
-    const key = this.keyBytes(off + 2 * n);
-    let k = 0;
-    for (let j = 0; j < n; j++) {
-      for (let q = 0; q < 2; q++) {
-        const from = pos[4 * j + 2 * q]!;
-        const len = pos[4 * j + 2 * q + 1]!;
-        key.set(buf.subarray(from, from + len), k);
-        k += len;
-        key[k++] = SEP;
-      }
-    }
+    const key = this.keyOf(buf, pos, 0, n, off + 2 * n);
     const pairs: string[] = [];
     let metric = '';
     for (const l of labels) {
@@ -436,6 +415,22 @@ export class TenantHead {
     if (n > 0) this.perMetric.set(s.metricName, n);
     else this.perMetric.delete(s.metricName);
     this.live--;
+  }
+
+  /** The series key `name 0xFF value 0xFF …` of labels l0..l0+n of buf/pos, keyLen bytes long. */
+  private keyOf(buf: Uint8Array, pos: Uint32Array, l0: number, n: number, keyLen: number): Uint8Array {
+    const key = this.keyBytes(keyLen);
+    let k = 0;
+    for (let j = l0; j < l0 + n; j++) {
+      for (let q = 0; q < 2; q++) {
+        const from = pos[4 * j + 2 * q]!;
+        const len = pos[4 * j + 2 * q + 1]!;
+        key.set(buf.subarray(from, from + len), k);
+        k += len;
+        key[k++] = SEP;
+      }
+    }
+    return key;
   }
 
   private keyBytes(n: number): Uint8Array {

@@ -256,17 +256,10 @@ export class Ingester implements IngesterClient {
   async series(tenant: string, mint: number, maxt: number, matcherSets: readonly (readonly Matcher[])[]): Promise<Labels[]> {
     const db = this.dbs.get(tenant);
     if (!db) return [];
-    const seen = new Set<string>();
-    const out: Labels[] = [];
-    for (const ms of matcherSets) {
-      for (const ls of await db.series(mint, maxt, ms)) {
-        const key = JSON.stringify(ls);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(ls);
-      }
-    }
-    return matcherSets.length > 1 ? out.sort(compareLabels) : out;
+    if (matcherSets.length === 1) return db.series(mint, maxt, matcherSets[0]!);
+    // Several sets: their union, sorted, each series once.
+    const all = (await Promise.all(matcherSets.map((ms) => db.series(mint, maxt, ms)))).flat().sort(compareLabels);
+    return all.filter((ls, i) => i === 0 || compareLabels(all[i - 1]!, ls) !== 0);
   }
 
   async labelNames(tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]> {

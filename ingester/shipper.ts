@@ -6,11 +6,12 @@
  * Failed uploads are retried with backoff, then left for the next ship interval.
  */
 
-import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bucket } from '../objstore/bucket.js';
 import type { BlockMeta } from '../tsdb/block/meta.js';
-import { CHUNKS_DIR, INDEX_FILE, writeThanosMeta } from '../tsdb/block/writer.js';
+import { uploadBlock } from '../tsdb/block/upload.js';
+import { writeThanosMeta } from '../tsdb/block/writer.js';
 import { META_FILE } from '../tsdb/block/meta.js';
 
 export const SHIPPER_FILE = 'thanos.shipper.json';
@@ -99,10 +100,7 @@ export class Shipper {
     }
     const thanos = meta.thanos ?? { labels: { __org_id__: tenant }, downsample: { resolution: 0 }, source: 'receive' };
     const full = await writeThanosMeta(blockDir, thanos);
-    const segments = (await readdir(join(blockDir, CHUNKS_DIR))).filter((f) => /^\d+$/.test(f)).sort();
-    for (const s of segments) await bucket.uploadFile(`${prefix}${CHUNKS_DIR}/${s}`, join(blockDir, CHUNKS_DIR, s));
-    await bucket.uploadFile(prefix + INDEX_FILE, join(blockDir, INDEX_FILE));
-    await bucket.upload(prefix + META_FILE, await readFile(join(blockDir, META_FILE)));
+    await uploadBlock(bucket, prefix, blockDir);
     this.opts.logger.info({ tenant, block: full.ulid, minTime: full.minTime, maxTime: full.maxTime, bucket: bucket.name }, 'uploaded block');
   }
 

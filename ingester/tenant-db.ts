@@ -17,7 +17,7 @@ import { type Block, openBlock } from '../tsdb/block/reader.js';
 import type { BlockMeta } from '../tsdb/block/meta.js';
 import { writeBlock } from '../tsdb/block/writer.js';
 import { Encoding } from '../tsdb/chunkenc/xor.js';
-import { type Labels, compareStrings } from '../tsdb/labels.js';
+import { type Labels, uniqueSorted } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
 import { mergeSeriesSets } from '../tsdb/merge.js';
 import type { SeriesSet } from '../tsdb/storage.js';
@@ -162,13 +162,13 @@ export class TenantDB {
   async labelNames(mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]> {
     const names = new Set(this.head.labelNames(mint, maxt, matchers));
     for (const b of this.overlapping(mint, maxt)) for (const n of await b.querier(mint, maxt).labelNames(matchers)) names.add(n);
-    return sortedUnion(names);
+    return uniqueSorted(names);
   }
 
   async labelValues(name: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]> {
     const values = new Set(this.head.labelValues(name, mint, maxt, matchers));
     for (const b of this.overlapping(mint, maxt)) for (const v of await b.querier(mint, maxt).labelValues(name, matchers)) values.add(v);
-    return sortedUnion(values);
+    return uniqueSorted(values);
   }
 
   private overlapping(mint: number, maxt: number): Block[] {
@@ -288,8 +288,4 @@ export class TenantDB {
     for (const b of this.blocks) await b.close();
     this.blocks = [];
   }
-}
-
-function sortedUnion(s: Set<string>): string[] {
-  return [...s].sort(compareStrings);
 }

@@ -25,7 +25,7 @@ export interface TestSeries {
 
 class ArrayIterator implements SampleIterator {
   private i = -1;
-  constructor(private readonly s: TestSeries, private readonly mint: number, private readonly maxt: number) {
+  constructor(private readonly s: TestSeries, mint: number, private readonly maxt: number) {
     while (this.i + 1 < s.ts.length && s.ts[this.i + 1]! < mint) this.i++;
   }
   next(): boolean {

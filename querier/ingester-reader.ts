@@ -7,7 +7,7 @@ import type { IngesterClient } from '../ingester/client.js';
 import type { MetricMetadata } from '../proto/write-batch.js';
 import type { ClientPool } from '../ring/client-pool.js';
 import type { Ring } from '../ring/ring.js';
-import { type Labels, compareLabels, compareStrings } from '../tsdb/labels.js';
+import { type Labels, compareLabels, uniqueSorted } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
 import { mergeSeriesSets } from '../tsdb/merge.js';
 import { type SeriesSet, emptySeriesSet } from '../tsdb/storage.js';
@@ -80,9 +80,4 @@ export class IngesterReader implements SeriesMetadataReader {
     }
     return out;
   }
-}
-
-function uniqueSorted(xs: string[], limit: number): string[] {
-  const out = [...new Set(xs)].sort(compareStrings);
-  return limit > 0 ? out.slice(0, limit) : out;
 }

@@ -8,7 +8,7 @@
  */
 
 import type { MetricMetadata } from '../proto/write-batch.js';
-import { type Labels, compareLabels, compareStrings } from '../tsdb/labels.js';
+import { type Labels, compareLabels, uniqueSorted } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
 import { mergeSeriesSets } from '../tsdb/merge.js';
 import { type SeriesSet, emptySeriesSet } from '../tsdb/storage.js';
@@ -114,9 +114,4 @@ export class MergeQueryable implements SeriesMetadataReader, SeriesSelector {
   metadata(tenant: string, metric: string | null): Promise<MetricMetadata[]> {
     return this.ingesters.metadata(tenant, metric);
   }
-}
-
-function uniqueSorted(xs: string[], limit: number): string[] {
-  const out = [...new Set(xs)].sort(compareStrings);
-  return limit > 0 ? out.slice(0, limit) : out;
 }

@@ -45,14 +45,8 @@ function matchersOf(q: ReadQuery): Matcher[] {
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-
-/** Raw bits of the iterator's current value; the stale marker gets its exact bits back. */
-function valueBits(it: SampleIterator): { hi: number; lo: number } {
-  const v = it.atV();
-  if (isStaleNaN(v)) return { hi: STALE_NAN_HI, lo: STALE_NAN_LO };
-  f64[0] = v;
-  return { hi: u32[1]!, lo: u32[0]! };
-}
+/** The stale marker's exact bits (a JS number may have quieted them). */
+const STALE_BITS = { hi: STALE_NAN_HI, lo: STALE_NAN_LO } as const;
 
 class SampleBudget {
   used = 0;
@@ -95,7 +89,8 @@ export function registerRemoteRead(app: FastifyInstance, opts: RemoteReadOptions
           const samples: EncSeries['samples'][number][] = [];
           while (it.next()) {
             budget.take();
-            samples.push({ timestamp: it.atT(), value: 0, valueBits: valueBits(it) });
+            const v = it.atV();
+            samples.push(isStaleNaN(v) ? { timestamp: it.atT(), value: 0, valueBits: STALE_BITS } : { timestamp: it.atT(), value: v });
           }
           const err = it.err();
           if (err) throw err;
@@ -152,8 +147,12 @@ function* chunkFrames(it: SampleIterator, budget: SampleBudget, maxBytes: number
   while (it.next()) {
     budget.take();
     if (!c) c = new XorChunk();
-    const { hi, lo } = valueBits(it);
-    c.append(it.atT(), hi, lo);
+    const v = it.atV();
+    if (isStaleNaN(v)) c.append(it.atT(), STALE_NAN_HI, STALE_NAN_LO);
+    else {
+      f64[0] = v;
+      c.append(it.atT(), u32[1]!, u32[0]!);
+    }
     if (c.numSamples() >= SAMPLES_PER_CHUNK) {
       flushChunk();
       if (frameBytes >= maxBytes) {

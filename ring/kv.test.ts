@@ -3,8 +3,8 @@
  * 127.0.0.1:6379; under CI=true a missing Redis fails the suite instead of skipping it.
  */
 
-import { Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireRedis } from '../test/harness/redis.js';
 import { type KV, MemoryKV } from './kv.js';
 import { RedisKV } from './redis-kv.js';
 
@@ -12,26 +12,7 @@ interface Doc {
   n: number;
 }
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.setTimeout(500);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.connect(port, '127.0.0.1');
-  });
-}
-
-const redisUp = await reachable(6379);
-if (!redisUp && process.env.CI === 'true') throw new Error('Redis is required on 127.0.0.1:6379 under CI=true');
-if (!redisUp) console.warn('skipping the Redis KV contract tests: no Redis on 127.0.0.1:6379');
+const redisUp = await requireRedis('the Redis KV contract tests');
 
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {

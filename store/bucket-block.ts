@@ -11,7 +11,7 @@ import type { ChunkMeta } from '../tsdb/index/writer.js';
 import { SeriesChunksIterator, type ChunkData } from '../tsdb/chunkenc/series-iterator.js';
 import { compareStrings, type Labels } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
-import type { SampleIterator, Series, SeriesSet } from '../tsdb/storage.js';
+import type { SampleIterator, Series } from '../tsdb/storage.js';
 
 /** A block the store serves. */
 export interface StoreBlock {
@@ -76,31 +76,3 @@ export class ChunksSeries implements Series {
   }
 }
 
-export class ListSeriesSet implements SeriesSet {
-  private i = -1;
-  readonly warnings: readonly string[] = [];
-
-  constructor(private readonly list: readonly Series[]) {}
-
-  next(): boolean {
-    if (this.i < this.list.length) this.i++;
-    return this.i < this.list.length;
-  }
-
-  at(): Series {
-    const s = this.list[this.i];
-    if (!s) throw new Error('at() without a successful next()');
-    return s;
-  }
-
-  err(): Error | null {
-    return null;
-  }
-}
-
-/** Sorted union of sorted string lists. */
-export function unionSorted(lists: readonly (readonly string[])[]): string[] {
-  const set = new Set<string>();
-  for (const l of lists) for (const s of l) set.add(s);
-  return [...set].sort(compareStrings);
-}

@@ -23,12 +23,12 @@
  */
 
 import type { Bucket } from '../objstore/bucket.js';
-import { compareLabels, type Labels } from '../tsdb/labels.js';
+import { compareLabels, type Labels, uniqueSorted } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
 import { mergeSeriesSets } from '../tsdb/merge.js';
-import { emptySeriesSet, type Series, type SeriesSet } from '../tsdb/storage.js';
+import { ListSeriesSet, emptySeriesSet, type Series, type SeriesSet } from '../tsdb/storage.js';
 import { validateTenantId } from '../util/tenant.js';
-import { blockLabelNames, blockLabelValues, ChunksSeries, ListSeriesSet, overlaps, pickSeries, unionSorted, type PickedSeries, type StoreBlock } from './bucket-block.js';
+import { blockLabelNames, blockLabelValues, ChunksSeries, overlaps, pickSeries, type PickedSeries, type StoreBlock } from './bucket-block.js';
 import { type BucketIndex, buildBucketIndex, readBucketIndex } from './bucket-index.js';
 import { BucketChunkReader, type ChunkReadOptions, type ChunkReadStats } from './chunk-reader.js';
 import { IndexCache, type IndexCacheStats } from './index-cache.js';
@@ -336,14 +336,14 @@ export class BucketStore {
   async labelNames(tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]> {
     const lists: string[][] = [];
     for (const b of await this.queryBlocks(tenant, mint, maxt)) lists.push(await this.withIndex(b, (ix) => blockLabelNames(ix, matchers)));
-    return unionSorted(lists);
+    return uniqueSorted(lists.flat());
   }
 
   /** Values of label `name` in the blocks overlapping [mint, maxt] (of the matching series when matchers are given), sorted. */
   async labelValues(tenant: string, name: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]> {
     const lists: string[][] = [];
     for (const b of await this.queryBlocks(tenant, mint, maxt)) lists.push(await this.withIndex(b, (ix) => blockLabelValues(ix, name, matchers)));
-    return unionSorted(lists);
+    return uniqueSorted(lists.flat());
   }
 
   /** Bytes of index files in the cache directory. */

@@ -13,14 +13,9 @@
 
 import type { Bucket } from '../objstore/bucket.js';
 import type { ChunkData } from '../tsdb/chunkenc/series-iterator.js';
-import { SEGMENT_HEADER_SIZE, segmentFileName } from '../tsdb/chunks/segments.js';
-import { crc32c } from '../tsdb/encoding/crc32c.js';
-import { readBE32 } from '../tsdb/encoding/encbuf.js';
+import { CRC_SIZE, MAX_LEN_FIELD, SEGMENT_HEADER_SIZE, segmentFileName, chunkLengthField, verifiedChunk } from '../tsdb/chunks/segments.js';
 
 const TWO32 = 0x1_0000_0000;
-/** A length uvarint of a 32-bit length takes at most 5 bytes. */
-const MAX_LEN_FIELD = 5;
-const CRC_SIZE = 4;
 
 export interface ChunkReadOptions {
   /** Records closer than this (bytes from one record's start to the next's) share a read. */
@@ -142,10 +137,10 @@ export class BucketChunkReader {
   /** A record the run's read cut short: learn its length if needed, then read it whole. */
   private async readOne(key: string, ref: number, buf: Uint8Array, at: number): Promise<ChunkData> {
     const off = ref % TWO32;
-    let { value: len, n } = uvarint(buf, at);
+    let { value: len, n } = chunkLengthField(buf, at);
     if (n === 0) {
       const h = await this.getRange(key, off, MAX_LEN_FIELD);
-      ({ value: len, n } = uvarint(h, 0));
+      ({ value: len, n } = chunkLengthField(h, 0));
       if (n <= 0) return this.decode(h, 0, ref, true)!;
     }
     const whole = await this.getRange(key, off, n + 1 + len + CRC_SIZE);
@@ -155,7 +150,7 @@ export class BucketChunkReader {
   /** The record at buf[at]; null when buf ends first (an error when `final`). */
   private decode(buf: Uint8Array, at: number, ref: number, final: boolean): ChunkData | null {
     const where = (): string => `block ${this.blockName}: chunk ref ${ref} (segment ${segmentFileName(Math.floor(ref / TWO32) + 1)}, offset ${ref % TWO32})`;
-    const { value: len, n } = uvarint(buf, at);
+    const { value: len, n } = chunkLengthField(buf, at);
     if (n < 0) throw new Error(`${where()}: invalid chunk length`);
     if (n === 0) {
       if (final) throw new Error(`${where()}: segment ends before the chunk length`);
@@ -167,27 +162,6 @@ export class BucketChunkReader {
       if (final) throw new Error(`${where()}: segment ends before the chunk's ${len} bytes`);
       return null;
     }
-    const want = readBE32(buf, end);
-    const got = crc32c(buf, encPos, end);
-    if (want !== got) throw new Error(`${where()}: checksum mismatch expected:${hex32(want)}, actual:${hex32(got)}`);
-    return { encoding: buf[encPos]!, data: buf.subarray(encPos + 1, end) };
+    return verifiedChunk(buf, encPos, end, (problem) => `${where()}: ${problem}`);
   }
-}
-
-function hex32(v: number): string {
-  return v.toString(16).padStart(8, '0');
-}
-
-/** n = bytes used, 0 when the buffer ends first, -1 when longer than 5 bytes. */
-function uvarint(b: Uint8Array, at: number): { value: number; n: number } {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < MAX_LEN_FIELD; i++) {
-    if (at < 0 || at + i >= b.length) return { value: 0, n: 0 };
-    const c = b[at + i]!;
-    v += (c & 0x7f) * mul;
-    if (c < 0x80) return { value: v, n: i + 1 };
-    mul *= 128;
-  }
-  return { value: 0, n: -1 };
 }

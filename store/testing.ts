@@ -4,8 +4,7 @@
  * reference of what a query over several blocks must return.
  */
 
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { uploadBlock as uploadBlockFiles } from '../tsdb/block/upload.js';
 import type { Bucket, IterOptions, ObjectAttributes } from '../objstore/bucket.js';
 import type { TestSeries } from '../tsdb/block/testutil.js';
 import { compareLabels, getLabel, type Labels } from '../tsdb/labels.js';
@@ -75,11 +74,7 @@ export class CountingBucket implements Bucket {
 
 /** Uploads `<blockDir>` to `<tenant>/<ULID>/` as the shipper does; `withMeta: false` leaves it partial. */
 export async function uploadBlock(bucket: Bucket, tenant: string, blockDir: string, ulid: string, withMeta = true): Promise<void> {
-  const prefix = `${tenant}/${ulid}/`;
-  const segs = (await readdir(join(blockDir, 'chunks'))).filter((n) => /^\d+$/.test(n)).sort();
-  for (const s of segs) await bucket.uploadFile(`${prefix}chunks/${s}`, join(blockDir, 'chunks', s));
-  await bucket.uploadFile(`${prefix}index`, join(blockDir, 'index'));
-  if (withMeta) await bucket.upload(`${prefix}meta.json`, await readFile(join(blockDir, 'meta.json')));
+  await uploadBlockFiles(bucket, `${tenant}/${ulid}/`, blockDir, { meta: withMeta });
 }
 
 /** A sample with its value made comparable (NaNs by kind, -0 apart from 0). */

@@ -11,13 +11,14 @@
  */
 
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cp, readFile, readdir } from 'node:fs/promises';
+import { cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Bucket } from '../objstore/bucket.js';
 import { type BlockMeta, META_FILE, decodeMeta, readMetaFile } from '../tsdb/block/meta.js';
 import { openBlock, readBlockSamples } from '../tsdb/block/reader.js';
-import { CHUNKS_DIR, INDEX_FILE, writeThanosMeta } from '../tsdb/block/writer.js';
+import { uploadBlock } from '../tsdb/block/upload.js';
+import { writeThanosMeta } from '../tsdb/block/writer.js';
 import { compareStrings } from '../tsdb/labels.js';
 import { isULID } from '../tsdb/ulid.js';
 
@@ -131,10 +132,7 @@ export async function importBlocks(bucket: Bucket, tenant: string, args: readonl
       await cp(c.dir, dir, { recursive: true });
       await writeThanosMeta(dir, { labels: { __org_id__: tenant }, downsample: { resolution: 0 }, source: 'bucket.upload' });
       const prefix = `${tenant}/${c.meta.ulid}/`;
-      const segments = (await readdir(join(dir, CHUNKS_DIR))).filter((f) => /^\d+$/.test(f)).sort();
-      for (const s of segments) await bucket.uploadFile(`${prefix}${CHUNKS_DIR}/${s}`, join(dir, CHUNKS_DIR, s));
-      await bucket.uploadFile(prefix + INDEX_FILE, join(dir, INDEX_FILE));
-      await bucket.upload(prefix + META_FILE, await readFile(join(dir, META_FILE)));
+      await uploadBlock(bucket, prefix, dir);
       o.out(`uploaded ${c.meta.ulid} to ${bucket.name} as ${prefix}`);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -178,14 +176,14 @@ export async function inspectBlock(bucket: Bucket, tenant: string, ulidOrDir: st
     scratch = mkdtempSync(join(tmpdir(), 'vigil-inspect-'));
     dir = join(scratch, ulidOrDir);
     const prefix = `${tenant}/${ulidOrDir}/`;
-    let any = false;
+    let found = false;
     for await (const key of bucket.iter(prefix, { recursive: true })) {
-      any = true;
+      found = true;
       const rel = key.slice(prefix.length);
       mkdirSync(join(dir, rel, '..'), { recursive: true });
       writeFileSync(join(dir, rel), await bucket.get(key));
     }
-    if (!any) throw new ToolError(`block ${ulidOrDir} not found in tenant ${tenant}'s bucket`);
+    if (!found) throw new ToolError(`block ${ulidOrDir} not found in tenant ${tenant}'s bucket`);
   }
   try {
     const v = await validateBlock(dir);

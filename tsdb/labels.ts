@@ -33,6 +33,12 @@ export function compareStrings(a: string, b: string): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+/** Distinct strings in byte-wise UTF-8 order, at most `limit` of them (0: all). */
+export function uniqueSorted(xs: Iterable<string>, limit = 0): string[] {
+  const out = [...new Set(xs)].sort(compareStrings);
+  return limit > 0 ? out.slice(0, limit) : out;
+}
+
 /** Prometheus's labels.Compare: pairwise names then values; a prefix sorts first. */
 export function compareLabels(a: Labels, b: Labels): number {
   const n = Math.min(a.length, b.length);

@@ -71,6 +71,29 @@ export function isStaleBits(hi: number, lo: number): boolean {
   return lo === STALE_NAN_LO && (hi & 0xfff7ffff) === STALE_NAN_HI;
 }
 
+/** A SeriesSet over series already in memory, in the order given. */
+export class ListSeriesSet implements SeriesSet {
+  private i = -1;
+  readonly warnings: readonly string[] = [];
+
+  constructor(private readonly list: readonly Series[]) {}
+
+  next(): boolean {
+    if (this.i < this.list.length) this.i++;
+    return this.i < this.list.length;
+  }
+
+  at(): Series {
+    const s = this.list[this.i];
+    if (!s) throw new Error('at() without a successful next()');
+    return s;
+  }
+
+  err(): Error | null {
+    return null;
+  }
+}
+
 export const emptySeriesSet: SeriesSet = {
   next: () => false,
   at: () => {

@@ -13,7 +13,7 @@ import { IndexReader } from '../index/reader.js';
 import { intersectPostings } from '../index/postings.js';
 import { compareStrings, type Labels } from '../labels.js';
 import type { Matcher } from '../matchers.js';
-import type { Querier, SampleIterator, SelectHints, Series, SeriesSet } from '../storage.js';
+import { ListSeriesSet, type Querier, type SampleIterator, type SelectHints, type Series, type SeriesSet } from '../storage.js';
 import { SeriesChunksIterator } from '../chunkenc/series-iterator.js';
 import { readMetaFile, type BlockMeta } from './meta.js';
 import { readTombstonesFile, type Interval, type Tombstones } from './tombstones.js';
@@ -78,28 +78,6 @@ class BlockSeries implements Series {
 
   iterator(): SampleIterator {
     return new SeriesChunksIterator(this.data, this.mint, this.maxt, this.deleted);
-  }
-}
-
-class ListSeriesSet implements SeriesSet {
-  private i = -1;
-  readonly warnings: readonly string[] = [];
-
-  constructor(private readonly list: readonly Series[]) {}
-
-  next(): boolean {
-    if (this.i < this.list.length) this.i++;
-    return this.i < this.list.length;
-  }
-
-  at(): Series {
-    const s = this.list[this.i];
-    if (!s) throw new Error('at() without a successful next()');
-    return s;
-  }
-
-  err(): Error | null {
-    return null;
   }
 }
 

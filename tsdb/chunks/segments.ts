@@ -20,9 +20,10 @@ export const SEGMENT_VERSION = 1;
 export const SEGMENT_HEADER_SIZE = 8;
 /** Prometheus's DefaultChunkSegmentSize. */
 export const DEFAULT_SEGMENT_SIZE = 512 * 1024 * 1024;
-/** A length uvarint of a 32-bit length takes at most 5 bytes. */
-const MAX_LEN_FIELD = 5;
-const CRC_SIZE = 4;
+/** A record's length uvarint (a 32-bit length) takes at most 5 bytes. */
+export const MAX_LEN_FIELD = 5;
+/** The CRC32C after each record's data. */
+export const CRC_SIZE = 4;
 const TWO32 = 0x1_0000_0000;
 /** The writer hands the file system pieces of about this size. */
 const FLUSH_SIZE = 4 * 1024 * 1024;
@@ -220,7 +221,7 @@ export class ChunkSegmentReader {
   private async recordLength(seg: Segment, off: number): Promise<number> {
     const h = new Uint8Array(Math.min(MAX_LEN_FIELD, seg.size - off));
     await readFully(seg.file, h, off);
-    const { value, n } = uvarint(h, 0);
+    const { value, n } = chunkLengthField(h, 0);
     if (n <= 0) throw new Error(`segment ${seg.name}: invalid chunk length at ${off}`);
     const total = n + 1 + value + CRC_SIZE;
     if (off + total > seg.size) throw new Error(`segment doesn't include enough bytes to read the chunk - required:${off + total}, available:${seg.size}`);
@@ -236,7 +237,7 @@ export class ChunkSegmentReader {
 
 /** Decodes the record at buf[at]; null when buf ends before the record does. Throws on a bad CRC. */
 function decodeRecord(buf: Uint8Array, at: number, seg: Segment, fileOff: number): ChunkData | null {
-  const { value: len, n } = uvarint(buf, at);
+  const { value: len, n } = chunkLengthField(buf, at);
   if (n === 0) return null;
   if (n < 0) throw new Error(`segment ${seg.name}: invalid chunk length at ${fileOff}`);
   const encPos = at + n;
@@ -247,24 +248,30 @@ function decodeRecord(buf: Uint8Array, at: number, seg: Segment, fileOff: number
     }
     return null;
   }
-  const want = readBE32(buf, end);
-  const got = crc32c(buf, encPos, end);
-  if (want !== got) {
-    throw new Error(`checksum mismatch expected:${hex32(want)}, actual:${hex32(got)} (chunk ${seg.name}:${fileOff})`);
-  }
-  return { encoding: buf[encPos]!, data: buf.subarray(encPos + 1, end) };
+  return verifiedChunk(buf, encPos, end, (problem) => `${problem} (chunk ${seg.name}:${fileOff})`);
 }
 
 function hex32(v: number): string {
   return v.toString(16).padStart(8, '0');
 }
 
-/** n = bytes used, 0 when the buffer ends first, -1 when longer than 5 bytes. */
-function uvarint(b: Uint8Array, at: number): { value: number; n: number } {
+/**
+ * The chunk of a record whose encoding byte is at buf[encPos] and whose data ends at `end`, after
+ * checking the CRC32C that follows; a mismatch throws, its text shaped by `describe`.
+ */
+export function verifiedChunk(buf: Uint8Array, encPos: number, end: number, describe: (problem: string) => string): ChunkData {
+  const want = readBE32(buf, end);
+  const got = crc32c(buf, encPos, end);
+  if (want !== got) throw new Error(describe(`checksum mismatch expected:${hex32(want)}, actual:${hex32(got)}`));
+  return { encoding: buf[encPos]!, data: buf.subarray(encPos + 1, end) };
+}
+
+/** A record's length field at b[at]: n = bytes used, 0 when the buffer ends first, -1 when longer than 5 bytes. */
+export function chunkLengthField(b: Uint8Array, at: number): { value: number; n: number } {
   let v = 0;
   let mul = 1;
   for (let i = 0; i < MAX_LEN_FIELD; i++) {
-    if (at + i >= b.length) return { value: 0, n: 0 };
+    if (at < 0 || at + i >= b.length) return { value: 0, n: 0 };
     const c = b[at + i]!;
     v += (c & 0x7f) * mul;
     if (c < 0x80) return { value: v, n: i + 1 };

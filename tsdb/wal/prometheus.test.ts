@@ -5,29 +5,20 @@
  * Prometheus wrote while scraping itself.
  */
 
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort, requireBinaries } from '../../test/harness/process.js';
 import { checkpoint } from './checkpoint.js';
 import { replay } from './reader.js';
 import { MetricType, SamplesRecordBuilder, decodeRecord, encodeMetadata, encodeSeries } from './records.js';
 import { PAGE_SIZE } from './segment.js';
 import { WAL } from './wal.js';
 
-function has(bin: string): boolean {
-  try {
-    execFileSync(bin, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const haveProm = has('promtool') && has('prometheus');
+const haveProm = requireBinaries('promtool', 'prometheus');
 const run = promisify(execFile);
 
 let dir: string;
@@ -146,15 +137,3 @@ describe.skipIf(!haveProm)('Prometheus 2.42 compatibility', () => {
     expect(samples).toBeGreaterThanOrEqual(series);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
