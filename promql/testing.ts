@@ -6,16 +6,10 @@
 
 import { compareLabels, getLabel, labelsFromRecord, type Labels } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
-import { STALE_NAN_HI, STALE_NAN_LO, type Querier, type Queryable, type SampleIterator, type SelectHints, type Series, type SeriesSet } from '../tsdb/storage.js';
+import { type Querier, type Queryable, type SampleIterator, type SelectHints, type Series, type SeriesSet } from '../tsdb/storage.js';
 
 /** Prometheus's stale marker as a JS number. */
-export const STALE_NAN: number = (() => {
-  const f = new Float64Array(1);
-  const u = new Uint32Array(f.buffer);
-  u[0] = STALE_NAN_LO;
-  u[1] = STALE_NAN_HI;
-  return f[0]!;
-})();
+export { STALE_NAN } from '../tsdb/storage.js';
 
 export interface TestSeries {
   readonly labels: Labels;

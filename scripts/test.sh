@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager)
-BINARIES=(prometheus promtool prometheus-node-exporter)
+BINARIES=(prometheus promtool prometheus-node-exporter prometheus-alertmanager)
 
 missing=()
 for b in "${BINARIES[@]}"; do command -v "$b" >/dev/null 2>&1 || missing+=("$b"); done

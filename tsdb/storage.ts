@@ -61,6 +61,13 @@ const u32 = new Uint32Array(f64.buffer);
 export const STALE_NAN_HI = 0x7ff00000;
 export const STALE_NAN_LO = 0x00000002;
 
+/** The staleness marker as a JS number (V8 keeps the NaN payload through loads and stores). */
+export const STALE_NAN: number = (() => {
+  u32[0] = STALE_NAN_LO;
+  u32[1] = STALE_NAN_HI;
+  return f64[0]!;
+})();
+
 export function isStaleNaN(v: number): boolean {
   if (v === v) return false;
   f64[0] = v;
