@@ -62,7 +62,7 @@ export class AlertingRule extends RuleBase {
   }
 
   async eval(ts: number, ctx: GroupContext, limit: number, signal?: AbortSignal): Promise<RuleSample[]> {
-    const res = await ctx.query(this.expr, ts, signal);
+    const res = await ctx.query(this.exprText, ts, signal);
     const externalLabels = labelsToRecord(ctx.externalLabels);
     const found = new Map<string, Alert>();
     for (const s of res) {

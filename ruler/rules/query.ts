@@ -1,11 +1,15 @@
 /** Prometheus's EngineQueryFunc: an instant query whose result must be a vector or a scalar. */
 
-import type { Expr } from '../../promql/ast.js';
-import type { Engine } from '../../promql/engine.js';
+import type { QueryValue } from '../../promql/engine.js';
 import type { Queryable } from '../../tsdb/storage.js';
 import type { RuleSample } from './types.js';
 
-export async function instantVector(engine: Engine, q: Queryable, expr: Expr | string, t: number, signal?: AbortSignal): Promise<RuleSample[]> {
+/** The part of the engine rules need (promql/engine.ts, or the querier's concurrency-limited engine). */
+export interface InstantEngine {
+  instantQuery(q: Queryable, query: string, timeMs: number, signal?: AbortSignal): Promise<{ readonly value: QueryValue }>;
+}
+
+export async function instantVector(engine: InstantEngine, q: Queryable, expr: string, t: number, signal?: AbortSignal): Promise<RuleSample[]> {
   const res = await engine.instantQuery(q, expr, t, signal);
   const v = res.value;
   if (v.type === 'vector') return v.samples.map((s) => ({ labels: s.labels, t: s.t, v: s.v }));

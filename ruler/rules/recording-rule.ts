@@ -13,7 +13,7 @@ export class RecordingRule extends RuleBase {
   readonly kind = 'recording' as const;
 
   async eval(ts: number, ctx: GroupContext, limit: number, signal?: AbortSignal): Promise<RuleSample[]> {
-    const res = await ctx.query(this.expr, ts, signal);
+    const res = await ctx.query(this.exprText, ts, signal);
     const out: RuleSample[] = [];
     const seen = new Set<string>();
     let dup = false;

@@ -4,7 +4,6 @@
  * to write results, a receiver of alerts to send, and the template expander.
  */
 
-import type { Expr } from '../../promql/ast.js';
 import type { Labels } from '../../tsdb/labels.js';
 import type { Queryable } from '../../tsdb/storage.js';
 
@@ -14,8 +13,8 @@ export interface RuleSample {
   readonly v: number;
 }
 
-/** An instant query at `tMs`; a scalar result comes back as one sample without labels. */
-export type QueryFunc = (expr: Expr | string, tMs: number, signal?: AbortSignal) => Promise<RuleSample[]>;
+/** An instant query at `tMs` (rules pass their expression as printed, as Prometheus does); a scalar result comes back as one sample without labels. */
+export type QueryFunc = (expr: string, tMs: number, signal?: AbortSignal) => Promise<RuleSample[]>;
 
 /** Writes a rule's results (and stale markers); resolves once they are stored (later rules read them). */
 export type AppendFunc = (samples: readonly RuleSample[]) => Promise<void>;
