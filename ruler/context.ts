@@ -11,7 +11,7 @@ import { WriteBatch } from '../proto/write-batch.js';
 import type { Labels } from '../tsdb/labels.js';
 import type { Queryable } from '../tsdb/storage.js';
 import { type InstantEngine, instantVector } from './rules/query.js';
-import type { AlertToSend, GroupContext, RuleSample, TemplateInput } from './rules/types.js';
+import type { AlertToSend, ExpandFunc, GroupContext, RuleSample } from './rules/types.js';
 import { labelSetKey } from './rules/label-builder.js';
 
 const f64 = new Float64Array(1);
@@ -38,19 +38,13 @@ export function ruleSamplesBatch(samples: readonly RuleSample[]): WriteBatch {
   return batch;
 }
 
-export interface TemplateQueryOptions {
-  readonly timeMs: number;
-  readonly query: (expr: string, timeMs: number) => Promise<readonly { readonly labels: Readonly<Record<string, string>>; readonly value: number }[]>;
-  readonly externalURL: string;
-}
-
 export interface TenantContextDeps {
   readonly engine: InstantEngine;
   readonly queryable: (tenant: string) => Queryable;
   /** Writes samples for the tenant; rejects with the reason when any was refused. */
   readonly push: (tenant: string, batch: WriteBatch) => Promise<void>;
   readonly notify: (tenant: string, alerts: readonly AlertToSend[]) => void;
-  readonly expandTemplate: (alertName: string, text: string, data: TemplateInput, opts: TemplateQueryOptions) => Promise<string>;
+  readonly expand: ExpandFunc;
   readonly externalURL: string;
   readonly externalLabels: Labels;
   readonly resendDelayMs: number;
@@ -62,15 +56,13 @@ export interface TenantContextDeps {
 export function tenantContext(tenant: string, deps: TenantContextDeps): GroupContext {
   const q = deps.queryable(tenant);
   const query = (expr: string, t: number, signal?: AbortSignal): Promise<RuleSample[]> => instantVector(deps.engine, q, expr, t, signal);
-  const templateQuery = async (expr: string, t: number): Promise<{ labels: Record<string, string>; value: number }[]> =>
-    (await query(expr, t)).map((s) => ({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), value: s.v }));
   return {
     query,
     append: async (samples) => {
       if (samples.length > 0) await deps.push(tenant, ruleSamplesBatch(samples));
     },
     notify: (_expr, alerts) => deps.notify(tenant, alerts),
-    expand: (alertName, text, data, tMs) => deps.expandTemplate(alertName, text, data, { timeMs: tMs, query: templateQuery, externalURL: deps.externalURL }),
+    expand: deps.expand,
     queryable: q,
     externalLabels: deps.externalLabels,
     externalURL: deps.externalURL,

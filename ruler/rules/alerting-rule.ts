@@ -68,10 +68,10 @@ export class AlertingRule extends RuleBase {
     for (const s of res) {
       const data = { labels: labelsToRecord(s.labels), externalLabels, externalURL: ctx.externalURL, value: s.v };
       const lb = new LabelBuilder(s.labels).del(METRIC_NAME);
-      for (const l of this.labels) lb.set(l.name, await ctx.expand(this.name, l.value, data, ts));
+      for (const l of this.labels) lb.set(l.name, await ctx.expand(this.name, l.value, data, ts, ctx.query));
       lb.set(ALERT_NAME_LABEL, this.name);
       const annotations: { name: string; value: string }[] = [];
-      for (const a of this.annotations) annotations.push({ name: a.name, value: await ctx.expand(this.name, a.value, data, ts) });
+      for (const a of this.annotations) annotations.push({ name: a.name, value: await ctx.expand(this.name, a.value, data, ts, ctx.query) });
       const labels = lb.labels();
       const key = labelSetKey(labels);
       if (found.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');

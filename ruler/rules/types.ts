@@ -38,8 +38,11 @@ export interface TemplateInput {
   readonly value: number;
 }
 
-/** Expands one alert label or annotation (`__alert_<name>` template); never throws. */
-export type ExpandFunc = (alertName: string, text: string, data: TemplateInput, tMs: number) => Promise<string>;
+/**
+ * Expands one alert label or annotation (`__alert_<name>` template) at the evaluation time; the
+ * template's `query` function runs through `query`. Never throws.
+ */
+export type ExpandFunc = (alertName: string, text: string, data: TemplateInput, tMs: number, query: QueryFunc) => Promise<string>;
 
 export interface GroupContext {
   readonly query: QueryFunc;
