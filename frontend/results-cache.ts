@@ -13,6 +13,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { latestAtModifier } from './at-modifier.js';
 import type { Cache } from './cache.js';
 import { extractRange, mergeResponses } from './merge.js';
 import { doRequests } from './split.js';
@@ -161,6 +162,9 @@ export function resultsCacheMiddleware(opts: ResultsCacheOptions): Middleware {
       const maxCacheTime = opts.now() - limits.maxCacheFreshnessMs;
       // Wholly inside the freshness window: nothing of it could be stored.
       if (req.startMs > maxCacheTime) return next(req, signal);
+      // Reads data at a time still within the freshness window (`@ <recent time>`): not final yet.
+      const at = latestAtModifier(req.query);
+      if (at !== null && at > maxCacheTime) return next(req, signal);
 
       const key = cacheKey(req, opts.splitIntervalMs);
       const found = await lookup(key);

@@ -6,6 +6,7 @@
  * query is evaluated exactly once (the behaviour of Cortex's splitQuery).
  */
 
+import { resolveAtModifiers } from './at-modifier.js';
 import { mergeResponses } from './merge.js';
 import type { FrontendStats, LimitsFn, Middleware, RangeHandler, RangeRequest, RangeResponse } from './types.js';
 import { withStartEnd } from './types.js';
@@ -81,7 +82,7 @@ export async function doRequests(
 
 export function splitByIntervalMiddleware(intervalMs: number, limits: LimitsFn, stats: FrontendStats): Middleware {
   return (next) => async (req, signal) => {
-    const parts = splitQuery(req, intervalMs);
+    const parts = splitQuery({ ...req, query: resolveAtModifiers(req.query, req.startMs, req.endMs) }, intervalMs);
     if (parts.length === 1) return next(parts[0]!, signal);
     stats.splitQueries += parts.length;
     const responses = await doRequests(next, parts, limits(req.tenant).maxQueryParallelism, signal);
