@@ -25,6 +25,8 @@ export const limitsBlock = {
   max_query_lookback: opt('duration', 'querier.max-query-lookback', 0, 'How far back queries may read: earlier parts of a range are cut off; 0 means no limit.'),
   max_query_parallelism: opt('int', 'querier.max-query-parallelism', 14, 'Most split queries of one query the query-frontend runs in parallel.'),
   max_cache_freshness: opt('duration', 'frontend.max-cache-freshness', 60_000, 'Results newer than this are never cached by the query-frontend (they may still change).'),
+  ruler_max_rule_groups_per_tenant: opt('int', 'ruler.max-rule-groups-per-tenant', 70, 'Most rule groups a tenant may have; the rules API refuses more. 0 means no limit.'),
+  ruler_max_rules_per_rule_group: opt('int', 'ruler.max-rules-per-rule-group', 20, 'Most rules one rule group may hold; the rules API refuses more. 0 means no limit.'),
 } as const;
 
 export type Limits = BlockValue<typeof limitsBlock>;
