@@ -6,12 +6,14 @@
  *   vigil-tool import-blocks -tenant=T [-allow-overlap] DIR...   import Prometheus blocks
  *   vigil-tool list-blocks -tenant=T                               list a tenant's blocks
  *   vigil-tool inspect-block -tenant=T ULID|DIR                    summarise one block
+ *   vigil-tool check rules [--lint=none] FILE...                   check rule files like promtool
  */
 
 import { ConfigError, flagDefs, loadConfig } from '../app/config.js';
 import { newBucket } from '../objstore/config.js';
 import { updateBucketIndex } from '../store/bucket-index.js';
 import { ToolError, importBlocks, inspectBlock, listBlocks } from '../tool/blocks.js';
+import { checkRules } from '../tool/check-rules.js';
 import { validateTenantId } from '../util/tenant.js';
 
 const USAGE = `usage: vigil-tool <command> [flags] [args]
@@ -21,6 +23,7 @@ commands:
                                                      data directory holding blocks) and upload them to T's bucket
   list-blocks -tenant=T                              list the blocks in T's bucket
   inspect-block -tenant=T ULID|DIR                   series, samples and time range of one block
+  check rules [--lint=none] FILE...                  check Prometheus rule files as promtool check rules does
 
 The bucket is configured with Vigil's flags or -config.file (-blocks-storage.backend,
 -blocks-storage.filesystem.dir, -blocks-storage.s3.*); see vigil -help.
@@ -68,6 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return argv.length === 0 ? 2 : 0;
   }
+  if (argv[0] === 'check' && argv[1] === 'rules') return runCheckRules(argv.slice(2));
   const out = { out: (line: string) => process.stdout.write(`${line}\n`) };
   try {
     const a = parseArgs(argv);
@@ -102,6 +106,18 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** `check rules [--lint=none|duplicate-rules|all] [--lint-fatal] FILE...`. */
+async function runCheckRules(args: readonly string[]): Promise<number> {
+  const files = args.filter((a) => !a.startsWith('-'));
+  const lint = args.find((a) => /^--?lint=/.test(a))?.replace(/^--?lint=/, '') ?? 'duplicate-rules';
+  if (files.length === 0) {
+    process.stderr.write("vigil-tool: error: required argument 'rule-files' not provided\n");
+    return 1;
+  }
+  const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
+  return checkRules(files, io, { lintDuplicates: lint !== 'none', lintFatal: args.some((a) => /^--?lint-fatal(=true)?$/.test(a)) });
 }
 
 main(process.argv.slice(2)).then(
