@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import type { EncodeStats, LoadOptions, PhaseResult } from './loadgen.js';
 import { summariseProfile } from './profile-summary.js';
 import { METRIC_NAMES, SERIES_PER_HOST } from './series.js';
+import { cpuSeconds, freePort, sleep, status, stopPid, waitReady } from '../proc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -51,25 +52,12 @@ const NULL_RUN = arg('null', 'true') === 'true';
 const WRITE_RESULTS = arg('results', 'true') === 'true';
 const MAX_PREENCODED = Number(arg('max-preencoded-mb', '1024')) * 2 ** 20;
 const DURABILITY = arg('durability', 'false') === 'true';
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 for (const [k, v] of [['series', SERIES], ['samples-per-request', SPR], ['concurrency', CONC], ['rounds', ROUNDS]] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
 }
 if (ROUNDS < 2) throw new Error('--rounds must be at least 2 (one series-creating round, then steady rounds)');
 for (const t of TARGETS) if (t !== 'vigil' && t !== 'prometheus') throw new Error(`unknown target ${t}`);
-
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 (utime, stime); rest[0] is field 3.
-  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
-}
-
-function status(pid: number, key: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? NaN) * 1024;
-}
 
 interface Sample {
   readonly cpu: number;
@@ -78,32 +66,6 @@ interface Sample {
   readonly monoUs: number;
 }
 const sample = (pid: number): Sample => ({ cpu: cpuSeconds(pid), rss: status(pid, 'VmRSS'), monoUs: Number(process.hrtime.bigint() / 1000n) });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`target exited with ${child.exitCode} before ready`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} not ready in 60 s`);
-}
 
 interface Target {
   readonly name: string;
@@ -169,17 +131,6 @@ async function startTarget(name: string, reuseDir?: string): Promise<Target> {
     throw e;
   }
   return t;
-}
-
-async function stopPid(child: ChildProcess, pid: number, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  process.kill(pid, 'SIGTERM');
-  const timer = setTimeout(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-  }, graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function stopTarget(t: Target): Promise<void> {
