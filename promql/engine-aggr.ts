@@ -74,7 +74,30 @@ function convertibleToInt64(v: number): boolean {
   return v <= 9223372036854775807 && v >= -9223372036854775808;
 }
 
-export function aggregate(op: AggregateOp, groupingIn: readonly string[], without: boolean, param: number | string | null, vec: Vec): Vec {
+/**
+ * Grouping keys by label-set object: a series keeps its label set from step to step, so one
+ * aggregation computes each series' key once rather than at every step.
+ */
+export function groupingKeyCache(grouping: readonly string[], without: boolean): (ls: Labels) => string {
+  const keys = new Map<Labels, string>();
+  return (ls) => {
+    let k = keys.get(ls);
+    if (k === undefined) {
+      k = groupingKey(ls, grouping, without);
+      keys.set(ls, k);
+    }
+    return k;
+  };
+}
+
+export function aggregate(
+  op: AggregateOp,
+  groupingIn: readonly string[],
+  without: boolean,
+  param: number | string | null,
+  vec: Vec,
+  keyOf: (ls: Labels) => string = (ls) => groupingKey(ls, groupingIn, without),
+): Vec {
   let grouping = groupingIn;
   let k = 0;
   if (op === 'topk' || op === 'bottomk') {
@@ -95,7 +118,7 @@ export function aggregate(op: AggregateOp, groupingIn: readonly string[], withou
   for (const s0 of vec) {
     let s = s0;
     if (op === 'count_values') s = { labels: setLabel(s.labels, valueLabel, formatFloatF(s.v)), v: s.v };
-    const key = groupingKey(s.labels, grouping, without);
+    const key = op === 'count_values' ? groupingKey(s.labels, grouping, without) : keyOf(s.labels);
     const group = groups.get(key);
     if (!group) {
       let labels: Labels = [];

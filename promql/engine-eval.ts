@@ -8,12 +8,14 @@
 
 import { isStaleNaN } from '../tsdb/storage.js';
 import { assertNever, typeOf, type AggregateExpr, type BinaryExpr, type Call, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
-import { aggregate } from './engine-aggr.js';
+import { aggregate, groupingKeyCache } from './engine-aggr.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop, vectorSetOp } from './engine-binary.js';
 import { dropMetricName, labelsKey } from './engine-labels.js';
 import { EngineError, execError, tooManySamples, type EvalValue, type LoadedSeries, type Point, type SeriesPoints, type Vec } from './engine-types.js';
 import { absentLabels, type StepArg } from './functions-impl.js';
-import type { RangeFn } from './functions-range.js';
+import type { RangeFn, RangeWindow } from './functions-range.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import { FUNCTION_IMPLS } from './functions-table.js';
 
 /** What all evaluators of one query share. */
@@ -408,10 +410,11 @@ export class Evaluator {
     const v = this.eval(e.expr);
     if (v.kind !== 'vector') throw new EngineError('internal', `aggregation over ${v.kind}`);
     const steps: Vec[] = [];
+    const keyOf = groupingKeyCache(grouping, e.without);
     for (let i = 0; i < this.numSteps; i++) {
       this.ctx.check();
       const param = stringParam ?? (scalarParam ? scalarParam[i]! : null);
-      steps.push(aggregate(e.op, grouping, e.without, param, v.steps[i]!));
+      steps.push(aggregate(e.op, grouping, e.without, param, v.steps[i]!, keyOf));
     }
     const out = this.finishVector(steps, false);
     this.ctx.rangeEval(original, this.numSteps, (i) => samplesAt(v, i) + (p ? samplesAt(p, i) : 0), (i) => steps[i]!.length);
@@ -477,17 +480,28 @@ export class Evaluator {
     // the next window stay, older ones are dropped, new ones are added one by one.
     let wlo = 0;
     let whi = 0;
+    // One window object for every call (functions read it and keep nothing).
+    const w: Mutable<RangeWindow> = { ts: [], vs: [], lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: src.range, evalTs: 0, args: stepArgs };
     for (const s of src.series) {
       this.ctx.check();
       this.ctx.release(whi - wlo);
       wlo = whi = 0;
       const labels = keepName ? s.labels : dropMetricName(s.labels);
       let outputs = 0;
+      // Step windows only move forward (or stay, under `@`): two cursors instead of a search per step.
+      const rts = s.rangeTs;
+      const n = rts.length;
+      let lo = 0;
+      let hi = 0;
+      w.ts = rts;
+      w.vs = s.rangeVs;
       for (let i = 0; i < this.numSteps; i++) {
         const ts = this.stepTime(i);
         const maxt = (src.at ?? ts) - src.offset;
         const mint = maxt - src.range;
-        const [lo, hi] = windowOf(s, mint, maxt);
+        while (lo < n && rts[lo]! < mint) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < n && rts[hi]! <= maxt) hi++;
         if (whi > wlo && s.rangeTs[whi - 1]! >= mint) {
           this.ctx.release(Math.max(0, Math.min(lo, whi) - wlo));
           this.ctx.take(Math.max(0, hi - whi));
@@ -502,7 +516,12 @@ export class Evaluator {
           const sc = scalars[j];
           if (sc) stepArgs[j] = sc[i]!;
         }
-        const v = fn({ ts: s.rangeTs, vs: s.rangeVs, lo, hi, rangeStart: mint, rangeEnd: maxt, rangeMs: src.range, evalTs: ts, args: stepArgs });
+        w.lo = lo;
+        w.hi = hi;
+        w.rangeStart = mint;
+        w.rangeEnd = maxt;
+        w.evalTs = ts;
+        const v = fn(w);
         if (v === null) continue;
         steps[i]!.push({ labels, v });
         outputs++;
