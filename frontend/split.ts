@@ -39,7 +39,8 @@ export function splitQuery(req: RangeRequest, intervalMs: number): RangeRequest[
 
 /**
  * Run reqs through next with at most `parallelism` in flight; answers come back in the order of
- * reqs. The first failure aborts the others and is thrown.
+ * reqs. When parts fail, the error thrown is the earliest part's (the one an unsplit query would
+ * have met first): a failure aborts only the parts after it, earlier ones still finish.
  */
 export async function doRequests(
   next: RangeHandler,
@@ -48,35 +49,39 @@ export async function doRequests(
   signal?: AbortSignal,
 ): Promise<RangeResponse[]> {
   const results = new Array<RangeResponse>(reqs.length);
-  const ac = new AbortController();
-  const onAbort = (): void => ac.abort(signal?.reason);
+  const controllers = reqs.map(() => new AbortController());
+  const errors = new Map<number, unknown>();
+  let firstFailed = Infinity;
+  const onAbort = (): void => {
+    for (const c of controllers) c.abort(signal?.reason);
+  };
   if (signal !== undefined) {
     if (signal.aborted) throw signal.reason;
     signal.addEventListener('abort', onAbort, { once: true });
   }
   let nextIndex = 0;
   const worker = async (): Promise<void> => {
-    while (nextIndex < reqs.length) {
-      if (ac.signal.aborted) return;
+    while (nextIndex < reqs.length && nextIndex < firstFailed && !signal?.aborted) {
       const i = nextIndex++;
-      results[i] = await next(reqs[i]!, ac.signal);
+      try {
+        results[i] = await next(reqs[i]!, controllers[i]!.signal);
+      } catch (err) {
+        errors.set(i, err);
+        if (i < firstFailed) {
+          firstFailed = i;
+          for (let j = i + 1; j < controllers.length; j++) controllers[j]!.abort(err);
+        }
+      }
     }
   };
   const workers = Math.max(1, Math.min(parallelism, reqs.length));
   try {
-    await Promise.all(
-      Array.from({ length: workers }, () =>
-        worker().catch((err: unknown) => {
-          ac.abort(err);
-          throw err;
-        }),
-      ),
-    );
+    await Promise.all(Array.from({ length: workers }, () => worker()));
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  // Aborted while a downstream ignored its signal: some answers are missing.
-  if (ac.signal.aborted) throw ac.signal.reason;
+  if (signal?.aborted) throw signal.reason;
+  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
   return results;
 }
 
