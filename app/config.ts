@@ -13,6 +13,9 @@ import { querierBlock } from '../querier/config.js';
 import { frontendBlock, validateFrontendConfig } from '../frontend/config.js';
 import { bucketStoreBlock } from '../store/config.js';
 import { bucketBlock, filesystemBucketBlock, s3BucketBlock } from '../objstore/config.js';
+import { rulerBlock } from '../ruler/config.js';
+import { notifierBlock } from '../ruler/notifier/config.js';
+import { ruleStoreBlock } from '../ruler/store/config.js';
 import { type BlockDef, type BlockValue, type OptionDef, buildBlock, defaultText, displayValue, opt } from '../util/options.js';
 import { parseFlags } from '../util/flags.js';
 
@@ -68,6 +71,8 @@ export const SECTIONS = {
   s3: { yaml: 'blocks_storage.s3', def: s3BucketBlock },
   tsdb: { yaml: 'blocks_storage.tsdb', def: tsdbBlock },
   bucketStore: { yaml: 'blocks_storage.bucket_store', def: bucketStoreBlock },
+  ruler: { yaml: 'ruler', def: { ...rulerBlock, ...notifierBlock } },
+  rulerStorage: { yaml: 'ruler_storage', def: ruleStoreBlock },
 } as const satisfies Record<string, { yaml: string; def: BlockDef }>;
 
 type Sections = typeof SECTIONS;

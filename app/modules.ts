@@ -24,7 +24,8 @@ import { IngesterReader } from '../querier/ingester-reader.js';
 import { MergeQueryable } from '../querier/merge-queryable.js';
 import { BucketStore } from '../store/bucket-store.js';
 import { bucketStoreBlock } from '../store/config.js';
-import { type QueryEngine, concurrencyLimited, rangeDownstream, registerPromqlApi } from '../querier/query-api.js';
+import { type QueryEngine, concurrencyLimited, rangeDownstream, registerPromqlApi, tenantQueryable } from '../querier/query-api.js';
+import { buildRulerModule } from '../ruler/module.js';
 import { frontendLimits, newResultsCache } from '../frontend/config.js';
 import { QueryFrontend } from '../frontend/frontend.js';
 import { Engine } from '../promql/engine.js';
@@ -41,7 +42,7 @@ import { createServer } from './server.js';
 import { Service, ServiceManager } from './services.js';
 import { VERSION, buildInfo } from './version.js';
 
-export type ModuleName = 'server' | 'runtime-config' | 'ring' | 'bucket' | 'ingester' | 'distributor' | 'querier';
+export type ModuleName = 'server' | 'runtime-config' | 'ring' | 'bucket' | 'ingester' | 'distributor' | 'querier' | 'ruler';
 
 /** What each module needs started before it. */
 export const MODULE_DEPS: Readonly<Record<ModuleName, readonly ModuleName[]>> = {
@@ -52,11 +53,12 @@ export const MODULE_DEPS: Readonly<Record<ModuleName, readonly ModuleName[]>> = 
   ingester: ['ring', 'runtime-config', 'bucket'],
   distributor: ['ring', 'runtime-config', 'ingester'],
   querier: ['ring', 'ingester', 'bucket'],
+  ruler: ['distributor', 'querier'],
 };
 
 /** Targets a user can ask for and the modules they run; roles not built yet are absent. */
 export const TARGETS: Readonly<Record<string, readonly ModuleName[]>> = {
-  all: ['distributor', 'ingester', 'querier'],
+  all: ['distributor', 'ingester', 'querier', 'ruler'],
 };
 
 export class TargetError extends Error {}
@@ -73,7 +75,7 @@ export function expandTargets(targets: readonly string[]): ModuleName[] {
     const mods = TARGETS[t];
     if (!mods) {
       throw new TargetError(
-        `target ${JSON.stringify(t)} is not available yet: this build of Vigil runs only -target=all (distributor, ingester and querier in one process)`,
+        `target ${JSON.stringify(t)} is not available yet: this build of Vigil runs only -target=all (distributor, ingester, querier and ruler in one process)`,
       );
     }
     for (const m of mods) visit(m);
@@ -209,8 +211,13 @@ export function buildApp(config: Config, logger: Logger): App {
   }
   const pool = new StaticClientPool(clients);
 
+  let distributor: Distributor | null = null;
+  let reader: MergeQueryable | null = null;
+  let engine: QueryEngine | null = null;
+  let rulerConfigApi = false;
+
   if (modules.includes('distributor')) {
-    const distributor = new Distributor({
+    distributor = new Distributor({
       ring,
       pool,
       overrides: runtime,
@@ -232,7 +239,7 @@ export function buildApp(config: Config, logger: Logger): App {
       indexMaxStaleMs: bs.bucket_index_max_stale_period,
       logger,
     });
-    const reader = new MergeQueryable(new IngesterReader(ring, pool), store, {
+    reader = new MergeQueryable(new IngesterReader(ring, pool), store, {
       queryIngestersWithinMs: config.querier.query_ingesters_within,
       queryStoreAfterMs: config.querier.query_store_after,
     });
@@ -241,8 +248,9 @@ export function buildApp(config: Config, logger: Logger): App {
       tenants,
       reader,
       buildInfo: buildInfo(),
+      rulerConfigApi: () => rulerConfigApi,
     });
-    const engine: QueryEngine = concurrencyLimited(
+    engine = concurrencyLimited(
       new Engine({ lookbackDeltaMs: config.querier.lookback_delta, maxSamples: config.querier.max_samples, timeoutMs: config.querier.timeout }),
       config.querier.max_concurrent,
     );
@@ -290,6 +298,31 @@ export function buildApp(config: Config, logger: Logger): App {
         },
       }),
     );
+  }
+
+  if (modules.includes('ruler') && distributor && reader && engine) {
+    const d = distributor;
+    const r = reader;
+    const prefix = config.api.prometheus_http_prefix.replace(/\/$/, '');
+    const ruler = buildRulerModule({
+      settings: config.ruler,
+      storage: config.rulerStorage,
+      prefix,
+      defaultExternalURL: `http://${hostname()}:${config.server.http_listen_port}${prefix}`,
+      server,
+      tenants,
+      overrides: runtime,
+      registry,
+      logger,
+      engine,
+      queryable: (tenant) => tenantQueryable(r, tenant),
+      push: async (tenant, batch) => {
+        const out = await d.push(tenant, batch);
+        if (out.error) throw out.error;
+      },
+    });
+    rulerConfigApi = ruler.configApi;
+    services.push(new Service('ruler', { starting: () => ruler.start(), stopping: () => ruler.stop() }));
   }
 
   // Admin endpoints.

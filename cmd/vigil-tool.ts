@@ -7,6 +7,7 @@
  *   vigil-tool list-blocks -tenant=T                               list a tenant's blocks
  *   vigil-tool inspect-block -tenant=T ULID|DIR                    summarise one block
  *   vigil-tool check rules [--lint=none] FILE...                   check rule files like promtool
+ *   vigil-tool test rules FILE...                                  run promtool's rule unit tests
  */
 
 import { ConfigError, flagDefs, loadConfig } from '../app/config.js';
@@ -14,6 +15,8 @@ import { newBucket } from '../objstore/config.js';
 import { updateBucketIndex } from '../store/bucket-index.js';
 import { ToolError, importBlocks, inspectBlock, listBlocks } from '../tool/blocks.js';
 import { checkRules } from '../tool/check-rules.js';
+import { testRules } from '../tool/test-rules.js';
+import { checkTemplate } from '../ruler/template/index.js';
 import { validateTenantId } from '../util/tenant.js';
 
 const USAGE = `usage: vigil-tool <command> [flags] [args]
@@ -24,6 +27,7 @@ commands:
   list-blocks -tenant=T                              list the blocks in T's bucket
   inspect-block -tenant=T ULID|DIR                   series, samples and time range of one block
   check rules [--lint=none] FILE...                  check Prometheus rule files as promtool check rules does
+  test rules FILE...                                 run rule unit-test files as promtool test rules does
 
 The bucket is configured with Vigil's flags or -config.file (-blocks-storage.backend,
 -blocks-storage.filesystem.dir, -blocks-storage.s3.*); see vigil -help.
@@ -72,6 +76,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   if (argv[0] === 'check' && argv[1] === 'rules') return runCheckRules(argv.slice(2));
+  if (argv[0] === 'test' && argv[1] === 'rules') {
+    const files = argv.slice(2).filter((a) => !a.startsWith('-'));
+    if (files.length === 0) {
+      process.stderr.write("vigil-tool: error: required argument 'test-rule-file' not provided\n");
+      return 1;
+    }
+    return testRules(files, { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) });
+  }
   const out = { out: (line: string) => process.stdout.write(`${line}\n`) };
   try {
     const a = parseArgs(argv);
@@ -117,7 +129,7 @@ async function runCheckRules(args: readonly string[]): Promise<number> {
     return 1;
   }
   const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
-  return checkRules(files, io, { lintDuplicates: lint !== 'none', lintFatal: args.some((a) => /^--?lint-fatal(=true)?$/.test(a)) });
+  return checkRules(files, io, { lintDuplicates: lint !== 'none', lintFatal: args.some((a) => /^--?lint-fatal(=true)?$/.test(a)), checkTemplate });
 }
 
 main(process.argv.slice(2)).then(

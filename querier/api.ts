@@ -27,6 +27,8 @@ export interface QueryApiOptions {
   readonly tenants: TenantResolver;
   readonly reader: SeriesMetadataReader;
   readonly buildInfo: BuildInfo;
+  /** Whether the ruler's configuration API is served (advertised to Grafana in buildinfo). */
+  readonly rulerConfigApi?: () => boolean;
 }
 
 type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found';
@@ -128,7 +130,7 @@ export function registerQueryApi(app: FastifyInstance, opts: QueryApiOptions): v
     handle(async () => ({
       ...opts.buildInfo,
       application: 'Vigil',
-      features: { ruler_config_api: 'false', alertmanager_config_api: 'false', query_sharding: 'false', federated_rules: 'false' },
+      features: { ruler_config_api: String(opts.rulerConfigApi?.() ?? false), alertmanager_config_api: 'false', query_sharding: 'false', federated_rules: 'false' },
     })),
   );
 }

@@ -62,3 +62,9 @@ export function formatRuleGroupsYaml(groups: readonly RuleGroupNode[]): string {
 export function formatRuleGroupYaml(group: RuleGroupNode): string {
   return emitYaml(groupMap(group));
 }
+
+/** A tenant's rules as the rules API prints them (Cortex): namespaces, sorted, each mapped to its groups. */
+export function formatNamespacesYaml(byNamespace: Readonly<Record<string, readonly RuleGroupNode[]>>): string {
+  const names = Object.keys(byNamespace).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return emitYaml({ entries: names.map((ns): [string, EmitValue] => [ns, byNamespace[ns]!.map(groupMap)]) });
+}

@@ -19,22 +19,28 @@ export const ruleStoreBlock = {
 
 export type RuleStoreConfig = BlockValue<typeof ruleStoreBlock>;
 
-/** Opens the configured store; the postgres one has its migrations applied. */
-export async function openRuleStore(cfg: RuleStoreConfig, logger: RuleStoreLogger): Promise<RuleStore> {
+/** Builds the configured store without I/O (a service starts it with prepareRuleStore). */
+export function newRuleStore(cfg: RuleStoreConfig, logger: RuleStoreLogger): RuleStore {
   if (cfg.backend === 'postgres') {
-    const s = new PostgresRuleStore({
-      url: cfg.postgres_url,
-      maxConnections: cfg.postgres_max_connections,
-      pollIntervalMs: cfg.poll_interval,
-      logger,
-    });
-    try {
-      await s.migrate();
-    } catch (e) {
-      await s.close();
-      throw new Error(`cannot prepare the postgres rule store at -ruler-storage.postgres.url: ${(e as Error).message}`);
-    }
-    return s;
+    return new PostgresRuleStore({ url: cfg.postgres_url, maxConnections: cfg.postgres_max_connections, pollIntervalMs: cfg.poll_interval, logger });
   }
   return new LocalRuleStore({ directory: cfg.local_directory, pollIntervalMs: cfg.poll_interval, logger });
+}
+
+/** Makes a store ready: the postgres one gets its migrations; an error names the setting to fix. */
+export async function prepareRuleStore(store: RuleStore): Promise<void> {
+  if (!(store instanceof PostgresRuleStore)) return;
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close();
+    throw new Error(`cannot prepare the postgres rule store at -ruler-storage.postgres.url: ${(e as Error).message}`);
+  }
+}
+
+/** Opens the configured store; the postgres one has its migrations applied. */
+export async function openRuleStore(cfg: RuleStoreConfig, logger: RuleStoreLogger): Promise<RuleStore> {
+  const store = newRuleStore(cfg, logger);
+  await prepareRuleStore(store);
+  return store;
 }
