@@ -22,6 +22,7 @@ export async function startTestApp(flags: readonly string[] = []): Promise<TestA
     `-blocks-storage.tsdb.dir=${join(dir, 'tsdb')}`,
     `-blocks-storage.filesystem.dir=${join(dir, 'bucket')}`,
     `-blocks-storage.bucket-store.sync-dir=${join(dir, 'sync')}`,
+    `-ruler-storage.local.directory=${join(dir, 'rules')}`,
     ...flags,
   ]);
   const app = buildApp(config, pino({ level: 'silent' }));
