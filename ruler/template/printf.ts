@@ -20,7 +20,17 @@ function goQuote(s: string): string {
 function fixed(v: number, prec: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  return Math.abs(v) < 1e21 ? v.toFixed(prec) : BigInt(Math.round(v)).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  if (Math.abs(v) >= 1e21) return BigInt(Math.round(v)).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  // JS rounds an exact tie up; Go rounds it to even. The exact decimal expansion tells a tie.
+  const exact = Math.abs(v).toFixed(Math.min(100, prec + 30));
+  const dot = exact.indexOf('.');
+  const rest = exact.slice(dot + 1 + prec);
+  if (/^50*$/.test(rest)) {
+    const kept = exact.slice(0, dot + 1 + prec).replace(/\.$/, '');
+    const last = Number(kept[kept.length - 1]);
+    if (last % 2 === 0) return (v < 0 ? '-' : '') + kept;
+  }
+  return v.toFixed(prec);
 }
 
 function exp(v: number, prec: number): string {
