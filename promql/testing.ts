@@ -6,7 +6,7 @@
 
 import { compareLabels, getLabel, labelsFromRecord, type Labels } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
-import { type Querier, type Queryable, type SampleIterator, type SelectHints, type Series, type SeriesSet } from '../tsdb/storage.js';
+import { ArraySampleIterator, type Querier, type Queryable, type SelectHints, type Series, type SeriesSet } from '../tsdb/storage.js';
 
 /** Prometheus's stale marker as a JS number. */
 export { STALE_NAN } from '../tsdb/storage.js';
@@ -15,35 +15,6 @@ export interface TestSeries {
   readonly labels: Labels;
   readonly ts: Float64Array;
   readonly vs: Float64Array;
-}
-
-class ArrayIterator implements SampleIterator {
-  private i = -1;
-  constructor(private readonly s: TestSeries, mint: number, private readonly maxt: number) {
-    while (this.i + 1 < s.ts.length && s.ts[this.i + 1]! < mint) this.i++;
-  }
-  next(): boolean {
-    if (this.i + 1 >= this.s.ts.length || this.s.ts[this.i + 1]! > this.maxt) {
-      this.i = this.s.ts.length;
-      return false;
-    }
-    this.i++;
-    return true;
-  }
-  seek(t: number): boolean {
-    if (this.i < 0 && !this.next()) return false;
-    while (this.i < this.s.ts.length && this.s.ts[this.i]! < t) if (!this.next()) return false;
-    return this.i < this.s.ts.length;
-  }
-  atT(): number {
-    return this.s.ts[this.i]!;
-  }
-  atV(): number {
-    return this.s.vs[this.i]!;
-  }
-  err(): Error | null {
-    return null;
-  }
 }
 
 export class MemoryQueryable implements Queryable {
@@ -83,7 +54,7 @@ export class MemoryQueryable implements Queryable {
           next: () => ++i < found.length,
           at: (): Series => {
             const s = found[i]!;
-            return { labels: s.labels, iterator: () => new ArrayIterator(s, mint, maxt) };
+            return { labels: s.labels, iterator: () => new ArraySampleIterator(s.ts, s.vs, mint, maxt) };
           },
           err: () => null,
           warnings: [],

@@ -109,3 +109,45 @@ export const emptySeriesSet: SeriesSet = {
   err: () => null,
   warnings: [],
 };
+
+/** A SampleIterator over samples held in memory (parallel timestamp and value arrays), within [mint, maxt]. */
+export class ArraySampleIterator implements SampleIterator {
+  private i = -1;
+  constructor(
+    private readonly ts: ArrayLike<number>,
+    private readonly vs: ArrayLike<number>,
+    mint: number,
+    private readonly maxt: number,
+  ) {
+    let lo = 0;
+    let hi = ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ts[mid]! < mint) lo = mid + 1;
+      else hi = mid;
+    }
+    this.i = lo - 1;
+  }
+  next(): boolean {
+    if (this.i + 1 >= this.ts.length || this.ts[this.i + 1]! > this.maxt) {
+      this.i = this.ts.length;
+      return false;
+    }
+    this.i++;
+    return true;
+  }
+  seek(t: number): boolean {
+    if (this.i < 0 && !this.next()) return false;
+    while (this.i < this.ts.length && this.ts[this.i]! < t) if (!this.next()) return false;
+    return this.i < this.ts.length;
+  }
+  atT(): number {
+    return this.ts[this.i]!;
+  }
+  atV(): number {
+    return this.vs[this.i]!;
+  }
+  err(): Error | null {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@
  * byte-compatible with Prometheus's) so both systems read the very same bytes.
  */
 
-import { bitsOf } from '../../tsdb/block/testutil.js';
+import { bitsOf, rng } from '../../tsdb/block/testutil.js';
 import { type BlockChunk, type BlockSeriesInput, writeBlock } from '../../tsdb/block/writer.js';
 import { XorChunk } from '../../tsdb/chunkenc/xor.js';
 import { type Labels, labelsFromRecord } from '../../tsdb/labels.js';
@@ -21,16 +21,6 @@ export interface DataSpec {
   readonly histograms: boolean;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Gen {
   readonly labels: Labels;

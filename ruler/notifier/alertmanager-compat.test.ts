@@ -5,60 +5,25 @@
  * suppresses the alert while the Notifier keeps re-sending it.
  */
 
-import { createServer, type Server } from 'node:http';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSilence, listAlerts, startAlertmanager } from '../../test/harness/alertmanager.js';
+import { type Webhook, type WebhookAlert, createSilence, listAlerts, startAlertmanager, startWebhook, webhookConfig } from '../../test/harness/alertmanager.js';
 import { type Proc, requireBinaries, waitFor } from '../../test/harness/process.js';
 import { metricSum } from '../../test/harness/metrics.js';
 import { Notifier, type NotifierAlert } from './notifier.js';
 import { formatAlertTime } from './payload.js';
 
-interface WebhookAlert {
-  status: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-interface WebhookMessage {
-  status: string;
-  receiver: string;
-  alerts: WebhookAlert[];
-}
-
 const run = requireBinaries('prometheus-alertmanager');
 
 describe.runIf(run)('Notifier → Alertmanager 0.25', () => {
-  const messages: WebhookMessage[] = [];
-  let hook: Server;
+  let hook: Webhook;
   let am: Proc;
   let notifier: Notifier;
   const reg = new Registry();
 
   beforeAll(async () => {
-    hook = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        messages.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookMessage);
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-    const addr = hook.address();
-    const hookPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
-    am = await startAlertmanager(`
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1s
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: http://127.0.0.1:${hookPort}/hook
-        send_resolved: true
-`);
+    hook = await startWebhook();
+    am = await startAlertmanager(webhookConfig(hook.url));
     notifier = new Notifier({
       alertmanagerURLs: [am.url],
       queueCapacity: 1000,
@@ -73,13 +38,12 @@ receivers:
   afterAll(async () => {
     await notifier?.stop();
     await am?.stop();
-    hook?.closeAllConnections();
-    await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
+    await hook?.close();
   });
 
   /** Webhook alerts named `name`, in arrival order, with the message's status. */
   function received(name: string): WebhookAlert[] {
-    return messages.flatMap((m) => m.alerts.filter((a) => a.labels.alertname === name));
+    return hook.messages.flatMap((m) => m.alerts.filter((a) => a.labels.alertname === name));
   }
 
   function firing(name: string, labels: Record<string, string> = {}): NotifierAlert {
@@ -98,7 +62,7 @@ receivers:
     notifier.send('team-a', [{ ...a, endsAt: Date.now() - 1000 }]);
     const resolved = await waitFor(
       'the resolved alert at the webhook',
-      async () => messages.find((m) => m.status === 'resolved' && m.alerts.some((x) => x.labels.alertname === 'VigilCompatFiring')),
+      async () => hook.messages.find((m) => m.status === 'resolved' && m.alerts.some((x) => x.labels.alertname === 'VigilCompatFiring')),
       20_000,
     );
     expect(resolved.alerts).toHaveLength(1);

@@ -6,7 +6,7 @@
 
 import { type Labels, compareLabels, getLabel } from '../../tsdb/labels.js';
 import type { Matcher } from '../../tsdb/matchers.js';
-import type { Querier, Queryable, SampleIterator, SelectHints, Series, SeriesSet } from '../../tsdb/storage.js';
+import { ArraySampleIterator, type Querier, type Queryable, type SelectHints, type Series, type SeriesSet } from '../../tsdb/storage.js';
 import { labelSetKey } from '../rules/label-builder.js';
 
 interface StoredSeries {
@@ -16,46 +16,6 @@ interface StoredSeries {
 }
 
 export class AppendError extends Error {}
-
-class Iter implements SampleIterator {
-  private i: number;
-  constructor(private readonly s: StoredSeries, mint: number, private readonly maxt: number) {
-    this.i = lowerBound(s.ts, mint) - 1;
-  }
-  next(): boolean {
-    if (this.i + 1 >= this.s.ts.length || this.s.ts[this.i + 1]! > this.maxt) {
-      this.i = this.s.ts.length;
-      return false;
-    }
-    this.i++;
-    return true;
-  }
-  seek(t: number): boolean {
-    if (this.i < 0 && !this.next()) return false;
-    while (this.i < this.s.ts.length && this.s.ts[this.i]! < t) if (!this.next()) return false;
-    return this.i < this.s.ts.length;
-  }
-  atT(): number {
-    return this.s.ts[this.i]!;
-  }
-  atV(): number {
-    return this.s.vs[this.i]!;
-  }
-  err(): Error | null {
-    return null;
-  }
-}
-
-function lowerBound(xs: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 const f = new Float64Array(2);
 const u = new Uint32Array(f.buffer);
@@ -100,7 +60,7 @@ export class MemoryStorage implements Queryable {
           next: () => ++i < found.length,
           at: (): Series => {
             const s = found[i]!;
-            return { labels: s.labels, iterator: () => new Iter(s, mint, maxt) };
+            return { labels: s.labels, iterator: () => new ArraySampleIterator(s.ts, s.vs, mint, maxt) };
           },
           err: () => null,
           warnings: [],

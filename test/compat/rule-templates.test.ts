@@ -19,6 +19,33 @@ import { requireBinaries } from '../harness/process.js';
 
 const enabled = requireBinaries('promtool');
 
+interface Report {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+async function promtool(args: readonly string[], cwd: string): Promise<Report> {
+  return promisify(execFile)('promtool', [...args], { cwd }).then(
+    (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
+  );
+}
+
+/** Runs one of vigil-tool's commands in-process from `cwd` (file names as promtool sees them). */
+async function vigilTool(cwd: string, fn: (io: { stdout(t: string): void; stderr(t: string): void }) => Promise<number>): Promise<Report> {
+  let out = '';
+  let err = '';
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await fn({ stdout: (t) => (out += t), stderr: (t) => (err += t) });
+    return { code, out, err };
+  } finally {
+    process.chdir(before);
+  }
+}
+
 const TEMPLATES: Record<string, string> = {
   labels: '{{ $labels.instance }} {{ $value }} [{{ $labels.missing }}] {{ .Labels.job | toUpper }} {{ index $labels "job" }}',
   humanize: '{{ humanize $value }} {{ humanize 0 }} {{ humanize 1e-9 }} {{ humanize 1234567 }} {{ humanize "12345" }} {{ humanize1024 1536 }} {{ humanize1024 0.5 }}',
@@ -75,20 +102,8 @@ describe.runIf(enabled)('alert templates against promtool 2.42', () => {
   it('renders every template exactly as Prometheus', async () => {
     writeFileSync(join(dir, 'rules.yaml'), RULES);
     writeFileSync(join(dir, 'test.yaml'), TEST);
-    const prom = await promisify(execFile)('promtool', ['test', 'rules', 'test.yaml'], { cwd: dir }).then(
-      (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
-    );
-    let out = '';
-    let err = '';
-    const cwd = process.cwd();
-    process.chdir(dir);
-    let code: number;
-    try {
-      code = await testRules(['test.yaml'], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-    } finally {
-      process.chdir(cwd);
-    }
+    const prom = await promtool(['test', 'rules', 'test.yaml'], dir);
+    const { code, out, err } = await vigilTool(dir, (io) => testRules(['test.yaml'], io));
     // Both fail (no alerts were expected) and print what they rendered.
     expect(prom.code).toBe(1);
     expect(prom.err).toContain('Annotations:{');
@@ -101,20 +116,8 @@ describe.runIf(enabled)('alert templates against promtool 2.42', () => {
     const bad = ['{{ $labels.x', '{{ humanise 1 }}', '{{ end }}', '{{ if }}x{{ end }}', '{{ $nope }}', '{{ if true }}x', '{{ range $i, $v := args 1 }}{{ $i }}{{ else }}{{ else }}{{ end }}', '{{ printf "%d" 1 | }}', '{{ "unterminated }}'];
     const rules = `groups:\n  - name: bad\n    rules:\n${bad.map((t, i) => `      - alert: A${i}\n        expr: up\n        annotations:\n          t: ${JSON.stringify(t)}`).join('\n')}\n`;
     writeFileSync(join(dir, 'bad.yaml'), rules);
-    const prom = await promisify(execFile)('promtool', ['check', 'rules', '--lint=none', 'bad.yaml'], { cwd: dir }).then(
-      (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
-    );
-    let out = '';
-    let err = '';
-    const cwd = process.cwd();
-    process.chdir(dir);
-    let code: number;
-    try {
-      code = await checkRules(['bad.yaml'], { stdout: (t) => (out += t), stderr: (t) => (err += t) }, { lintDuplicates: false, checkTemplate });
-    } finally {
-      process.chdir(cwd);
-    }
+    const prom = await promtool(['check', 'rules', '--lint=none', 'bad.yaml'], dir);
+    const { code, out, err } = await vigilTool(dir, (io) => checkRules(['bad.yaml'], io, { lintDuplicates: false, checkTemplate }));
     expect(prom.code).toBe(1);
     expect(err.split('\n')).toEqual(prom.err.split('\n'));
     expect({ code, out }).toEqual({ code: prom.code, out: prom.out });

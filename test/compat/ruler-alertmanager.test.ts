@@ -7,20 +7,12 @@
  */
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSilence, listAlerts, startAlertmanager } from '../harness/alertmanager.js';
+import { type Webhook, type WebhookAlert, createSilence, listAlerts, startAlertmanager, startWebhook, webhookConfig } from '../harness/alertmanager.js';
 import { type Proc, requireBinaries, startVigil, waitFor } from '../harness/process.js';
 import { pushV1 } from '../harness/push.js';
-
-interface WebhookAlert {
-  status: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  generatorURL: string;
-}
 
 const enabled = requireBinaries('prometheus-alertmanager');
 const TENANT = 'team-a';
@@ -43,38 +35,16 @@ const RULES = `groups:
 `;
 
 describe.runIf(enabled)('ruler → Alertmanager 0.25', () => {
-  const received: WebhookAlert[] = [];
   const root = mkdtempSync(join(tmpdir(), 'vigil-ruler-am-'));
-  let hook: Server;
+  let hook: Webhook;
   let am: Proc;
   let vigil: Proc;
   let temp = 35;
   let pushing: ReturnType<typeof setInterval> | undefined;
 
   beforeAll(async () => {
-    hook = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push(...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alerts: WebhookAlert[] }).alerts);
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const hookPort = (hook.address() as { port: number }).port;
-    am = await startAlertmanager(`
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1s
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: http://127.0.0.1:${hookPort}/hook
-        send_resolved: true
-`);
+    hook = await startWebhook();
+    am = await startAlertmanager(webhookConfig(hook.url));
     mkdirSync(join(root, 'rules', TENANT), { recursive: true });
     writeFileSync(join(root, 'rules', TENANT, 'rooms.yaml'), RULES);
     vigil = await startVigil([
@@ -98,12 +68,11 @@ receivers:
     if (pushing) clearInterval(pushing);
     await vigil?.stop();
     await am?.stop();
-    hook?.closeAllConnections();
-    await new Promise<void>((r) => (hook ? hook.close(() => r()) : r()));
+    await hook?.close();
     rmSync(root, { recursive: true, force: true });
   });
 
-  const named = (name: string, status?: string): WebhookAlert[] => received.filter((a) => a.labels.alertname === name && (status === undefined || a.status === status));
+  const named = (name: string, status?: string): WebhookAlert[] => hook.messages.flatMap((m) => m.alerts).filter((a) => a.labels.alertname === name && (status === undefined || a.status === status));
 
   it('delivers the firing alert with its labels and rendered annotations', async () => {
     const a = await waitFor('RoomHot at the webhook', async () => named('RoomHot', 'firing')[0], 30_000, 200);

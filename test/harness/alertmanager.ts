@@ -6,6 +6,8 @@
  */
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, launch, type Proc } from './process.js';
@@ -70,4 +72,63 @@ export async function createSilence(am: Pick<Proc, 'url'>, matchers: readonly Am
   const text = await r.text();
   if (r.status !== 200) throw new Error(`POST /api/v2/silences: ${r.status} ${text}`);
   return (JSON.parse(text) as { silenceID: string }).silenceID;
+}
+
+export interface WebhookAlert {
+  readonly status: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly generatorURL: string;
+}
+
+export interface WebhookMessage {
+  readonly status: string;
+  readonly receiver: string;
+  readonly alerts: WebhookAlert[];
+}
+
+/** A webhook receiver on 127.0.0.1 that records every notification Alertmanager posts to it. */
+export interface Webhook {
+  readonly url: string;
+  readonly messages: WebhookMessage[];
+  close(): Promise<void>;
+}
+
+export async function startWebhook(): Promise<Webhook> {
+  const messages: WebhookMessage[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      messages.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookMessage);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    messages,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** An Alertmanager configuration that notifies `webhookURL` at once, again every second, and on resolution. */
+export function webhookConfig(webhookURL: string): string {
+  return `
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1s
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: ${webhookURL}
+        send_resolved: true
+`;
 }
