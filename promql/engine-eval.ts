@@ -6,7 +6,6 @@
  * marker ends a series.
  */
 
-import { isStaleNaN } from '../tsdb/storage.js';
 import { assertNever, typeOf, type AggregateExpr, type BinaryExpr, type Call, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
 import { aggregate, groupingKeyCache } from './engine-aggr.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop, vectorSetOp } from './engine-binary.js';
@@ -131,17 +130,18 @@ function firstAtOrAfter(ts: readonly number[], t: number): number {
 }
 
 /** A loaded series with its stale-free view for range windows. */
-export function withRangeView(labels: LoadedSeries['labels'], ts: number[], vs: number[]): LoadedSeries {
-  if (!vs.some(isStaleNaN)) return { labels, ts, vs, rangeTs: ts, rangeVs: vs };
+export function withRangeView(labels: LoadedSeries['labels'], ts: number[], vs: number[], staleIdx: readonly number[] | null): LoadedSeries {
+  if (staleIdx === null || staleIdx.length === 0) return { labels, ts, vs, rangeTs: ts, rangeVs: vs, stale: null };
+  const stale = new Uint8Array(ts.length);
+  for (const i of staleIdx) stale[i] = 1;
   const rangeTs: number[] = [];
   const rangeVs: number[] = [];
-  vs.forEach((v, i) => {
-    if (!isStaleNaN(v)) {
-      rangeTs.push(ts[i]!);
-      rangeVs.push(v);
-    }
-  });
-  return { labels, ts, vs, rangeTs, rangeVs };
+  for (let i = 0; i < ts.length; i++) {
+    if (stale[i] === 1) continue;
+    rangeTs.push(ts[i]!);
+    rangeVs.push(vs[i]!);
+  }
+  return { labels, ts, vs, rangeTs, rangeVs, stale };
 }
 
 /** The window [mint, maxt] of a series' stale-free samples, as indexes [lo, hi). */
@@ -278,8 +278,8 @@ export class Evaluator {
         if (i === 0) j = lastAtOrBefore(s.ts, ref);
         else while (j + 1 < s.ts.length && s.ts[j + 1]! <= ref) j++;
         if (j < 0 || s.ts[j]! < ref - lookback) continue;
+        if (s.stale !== null && s.stale[j] === 1) continue;
         const v = s.vs[j]!;
-        if (isStaleNaN(v)) continue;
         steps[i]!.push({ labels: s.labels, v });
         n++;
       }
@@ -301,7 +301,7 @@ export class Evaluator {
       for (let i = 0; i < this.numSteps; i++) {
         const ref = at ?? this.stepTime(i) - vs.offset;
         const j = lastAtOrBefore(s.ts, ref);
-        if (j < 0 || s.ts[j]! < ref - this.ctx.lookbackDeltaMs || isStaleNaN(s.vs[j]!)) continue;
+        if (j < 0 || s.ts[j]! < ref - this.ctx.lookbackDeltaMs || (s.stale !== null && s.stale[j] === 1)) continue;
         steps[i]!.push({ labels: dropMetricName(s.labels), v: s.ts[j]! / 1000 });
       }
     }
@@ -357,7 +357,7 @@ export class Evaluator {
         ser.vs.push(s.v);
       }
     });
-    return [...byKey.values()].map((x) => ({ ...x, rangeTs: x.ts, rangeVs: x.vs }));
+    return [...byKey.values()].map((x) => ({ ...x, rangeTs: x.ts, rangeVs: x.vs, stale: null }));
   }
 
   private binary(e: BinaryExpr): EvalValue {

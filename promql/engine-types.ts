@@ -72,6 +72,12 @@ export interface LoadedSeries {
   readonly vs: readonly number[];
   readonly rangeTs: readonly number[];
   readonly rangeVs: readonly number[];
+  /**
+   * 1 at the indexes of stale markers, or null when there are none. Kept beside the values
+   * because a NaN's payload does not reliably survive being stored in a JS array (V8 may
+   * canonicalise it once code is optimised), so `vs` alone cannot tell a stale marker from NaN.
+   */
+  readonly stale: Uint8Array | null;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { compareLabels, type Labels } from '../tsdb/labels.js';
-import type { Queryable, Querier } from '../tsdb/storage.js';
+import { type Queryable, type Querier, isStaleNaN } from '../tsdb/storage.js';
 import { assertNever, documentedType, typeOf, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
 import { EvalContext, Evaluator, withRangeView } from './engine-eval.js';
 import { labelsKey } from './engine-labels.js';
@@ -175,17 +175,22 @@ export class Engine {
       const it = s.iterator();
       const ts: number[] = [];
       const vs: number[] = [];
+      // Stale markers are recognised here, on the value as the iterator gives it, before the
+      // arrays may lose the NaN's payload.
+      let stale: number[] | null = null;
       if (it.seek(r.mint)) {
         do {
           const t = it.atT();
           if (t > r.maxt) break;
+          const v = it.atV();
+          if (v !== v && isStaleNaN(v)) (stale ??= []).push(ts.length);
           ts.push(t);
-          vs.push(it.atV());
+          vs.push(v);
         } while (it.next());
       }
       const err = it.err();
       if (err) throw storageError(err);
-      out.push(withRangeView(s.labels, ts, vs));
+      out.push(withRangeView(s.labels, ts, vs, stale));
     }
     const err = set.err();
     if (err) throw storageError(err);

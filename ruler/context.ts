@@ -9,7 +9,7 @@ import { encodeWriteRequestV1, type EncSeries } from '../proto/write-encoder.js'
 import { decodeWriteRequestV1 } from '../proto/write-decoder.js';
 import { WriteBatch } from '../proto/write-batch.js';
 import type { Labels } from '../tsdb/labels.js';
-import type { Queryable } from '../tsdb/storage.js';
+import { STALE_NAN_HI, STALE_NAN_LO, type Queryable } from '../tsdb/storage.js';
 import { type InstantEngine, instantVector } from './rules/query.js';
 import type { AlertToSend, ExpandFunc, GroupContext, RuleSample } from './rules/types.js';
 import { labelSetKey } from './rules/label-builder.js';
@@ -28,7 +28,8 @@ export function ruleSamplesBatch(samples: readonly RuleSample[]): WriteBatch {
       bySeries.set(key, e);
     }
     f64[0] = s.v;
-    e.samples.push({ timestamp: s.t, value: s.v, valueBits: { lo: u32[0]!, hi: u32[1]! } });
+    const bits = s.stale ? { lo: STALE_NAN_LO, hi: STALE_NAN_HI } : { lo: u32[0]!, hi: u32[1]! };
+    e.samples.push({ timestamp: s.t, value: s.v, valueBits: bits });
   }
   const timeseries: EncSeries[] = [...bySeries.values()].map((e) => ({ labels: e.labels, samples: e.samples.sort((a, b) => a.timestamp - b.timestamp) }));
   const batch = new WriteBatch();

@@ -57,7 +57,7 @@ export class Group {
         for (const s of vector) returned.set(labelSetKey(s.labels), s.labels);
         const batch = [...vector];
         for (const [key, labels] of this.seriesInPreviousEval[i]!) {
-          if (!returned.has(key)) batch.push({ labels, t: ts, v: STALE_NAN });
+          if (!returned.has(key)) batch.push({ labels, t: ts, v: STALE_NAN, stale: true });
         }
         if (batch.length > 0) {
           try {
@@ -88,7 +88,7 @@ export class Group {
   /** Writes stale markers for the series of rules removed by a reload (or of a removed group). */
   async cleanupStaleSeries(ts: number, ctx: GroupContext): Promise<void> {
     if (this.staleSeries.length === 0) return;
-    const batch = this.staleSeries.map((labels) => ({ labels, t: ts, v: STALE_NAN }));
+    const batch = this.staleSeries.map((labels): RuleSample => ({ labels, t: ts, v: STALE_NAN, stale: true }));
     try {
       await ctx.append(batch);
       this.staleSeries = [];

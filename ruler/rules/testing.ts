@@ -19,7 +19,7 @@ export function testContext(over: Partial<GroupContext> = {}): TestContext {
   const ctx: GroupContext = {
     query: (expr, t) => instantVector(engine, storage, expr, t),
     append: async (samples) => {
-      for (const s of samples) storage.append(s.labels, s.t, s.v);
+      for (const s of samples) storage.append(s.labels, s.t, s.v, s.stale === true);
     },
     notify: (_expr, alerts) => sent.push([...alerts]),
     expand: async (_name, text, data) => text.replace(/\{\{ *\$labels\.(\w+) *\}\}/g, (_m, n: string) => data.labels[n] ?? '').replace(/\{\{ *\$value *\}\}/g, String(data.value)),

@@ -11,6 +11,8 @@ export interface RuleSample {
   readonly labels: Labels;
   readonly t: number;
   readonly v: number;
+  /** A staleness marker (said outright: a NaN's payload may not survive JS arrays and objects). */
+  readonly stale?: true;
 }
 
 /** An instant query at `tMs` (rules pass their expression as printed, as Prometheus does); a scalar result comes back as one sample without labels. */

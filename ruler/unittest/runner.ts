@@ -20,7 +20,8 @@ import type { Group } from '../rules/group.js';
 import { buildGroup } from '../rules/load.js';
 import type { ExpandFunc, GroupContext, RuleSample } from '../rules/types.js';
 import { type LabelsAndAnnotations, alertsString, goDurationString, goFormatE, indentLines } from './go-format.js';
-import { parseSeriesLabels, parseSeriesValues } from './series-desc.js';
+import { type SeriesValue, parseSeriesLabels, parseSeriesValues } from './series-desc.js';
+import { STALE_NAN } from '../../tsdb/storage.js';
 import { AppendError, MemoryStorage } from './storage.js';
 import { type TestGroup, type UnitTestFile, decodeUnitTestFile } from './test-file.js';
 import { instantVector } from '../rules/query.js';
@@ -90,7 +91,7 @@ async function ruleUnitTest(file: string, opts: RuleTestOptions): Promise<string
 
 interface Loaded {
   readonly labels: Labels;
-  readonly values: (number | null)[];
+  readonly values: SeriesValue[];
   next: number;
 }
 
@@ -109,7 +110,8 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
         const v = s.values[s.next];
         if (v !== null && v !== undefined) {
           try {
-            storage.append(s.labels, s.next * tg.interval, v);
+            if (v === 'stale') storage.append(s.labels, s.next * tg.interval, STALE_NAN, true);
+            else storage.append(s.labels, s.next * tg.interval, v);
           } catch (e) {
             // The lazy loader keeps the first sample at a timestamp (an `interval` of 0 puts all there).
             if (!(e instanceof AppendError)) throw e;
@@ -137,7 +139,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
       let first: Error | null = null;
       for (const s of samples) {
         try {
-          storage.append(s.labels, s.t, s.v);
+          storage.append(s.labels, s.t, s.v, s.stale === true);
         } catch (e) {
           if (!(e instanceof AppendError)) throw e;
           first ??= e;

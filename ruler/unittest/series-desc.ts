@@ -7,7 +7,6 @@
 
 import { parseMetricSelector } from '../../promql/parser.js';
 import { type Labels, sortLabels } from '../../tsdb/labels.js';
-import { STALE_NAN } from '../../tsdb/storage.js';
 
 const NUM = String.raw`(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[Ii][Nn][Ff]|[Nn][Aa][Nn]`;
 const BLANK = /^_(?:x([0-9]+))?$/;
@@ -22,9 +21,12 @@ function num(s: string): number {
   return sign * Number(body);
 }
 
+/** A value of a series description: a number, a staleness marker, or an omitted sample (null). */
+export type SeriesValue = number | 'stale' | null;
+
 /** Values in order; null marks an omitted sample (its slot still advances time). */
-export function parseSeriesValues(text: string): (number | null)[] {
-  const out: (number | null)[] = [];
+export function parseSeriesValues(text: string): SeriesValue[] {
+  const out: SeriesValue[] = [];
   for (const item of text.split(/\s+/)) {
     if (item === '') continue;
     const b = BLANK.exec(item);
@@ -35,7 +37,12 @@ export function parseSeriesValues(text: string): (number | null)[] {
     }
     const m = ITEM.exec(item);
     if (!m) throw new Error(`invalid series values item ${JSON.stringify(item)}: want a number, "stale", "_", "a+bxN", "axN" or "_xN"`);
-    const start = m[1] === 'stale' ? STALE_NAN : num(m[1]!);
+    if (m[1] === 'stale') {
+      // A stale marker stays a marker (a NaN's payload does not reliably survive JS arrays).
+      for (let i = 0; i <= (m[3] === undefined ? 0 : Number(m[3])); i++) out.push('stale');
+      continue;
+    }
+    const start = num(m[1]!);
     if (m[3] === undefined) {
       out.push(start);
       continue;

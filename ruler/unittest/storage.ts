@@ -6,16 +6,40 @@
 
 import { type Labels, compareLabels, getLabel } from '../../tsdb/labels.js';
 import type { Matcher } from '../../tsdb/matchers.js';
-import { ArraySampleIterator, type Querier, type Queryable, type SelectHints, type Series, type SeriesSet } from '../../tsdb/storage.js';
+import { ArraySampleIterator, STALE_NAN, isStaleNaN, type Querier, type Queryable, type SelectHints, type Series, type SeriesSet } from '../../tsdb/storage.js';
 import { labelSetKey } from '../rules/label-builder.js';
 
 interface StoredSeries {
   readonly labels: Labels;
   readonly ts: number[];
   readonly vs: number[];
+  /** Indexes of stale markers: their values are given back as STALE_NAN, whatever the array kept. */
+  readonly stale: Set<number>;
 }
 
 export class AppendError extends Error {}
+
+/** Gives stale markers back as STALE_NAN (found by timestamp, which is unique in a series). */
+class StaleAwareIterator extends ArraySampleIterator {
+  constructor(
+    private readonly series: StoredSeries,
+    mint: number,
+    maxt: number,
+  ) {
+    super(series.ts, series.vs, mint, maxt);
+  }
+  override atV(): number {
+    let lo = 0;
+    let hi = this.series.ts.length;
+    const t = this.atT();
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.series.ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.series.stale.has(lo) ? STALE_NAN : super.atV();
+  }
+}
 
 const f = new Float64Array(2);
 const u = new Uint32Array(f.buffer);
@@ -29,11 +53,11 @@ export class MemoryStorage implements Queryable {
   private readonly series = new Map<string, StoredSeries>();
 
   /** Appends one sample; throws AppendError (nothing stored) when it is out of order or a duplicate. */
-  append(labels: Labels, t: number, v: number): void {
+  append(labels: Labels, t: number, v: number, stale = isStaleNaN(v)): void {
     const key = labelSetKey(labels);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels, ts: [], vs: [] };
+      s = { labels, ts: [], vs: [], stale: new Set() };
       this.series.set(key, s);
     }
     const n = s.ts.length;
@@ -41,10 +65,11 @@ export class MemoryStorage implements Queryable {
       const lastT = s.ts[n - 1]!;
       if (t < lastT) throw new AppendError('out of order sample');
       if (t === lastT) {
-        if (bitsEqual(s.vs[n - 1]!, v)) return;
+        if (s.stale.has(n - 1) ? stale : !stale && bitsEqual(s.vs[n - 1]!, v)) return;
         throw new AppendError('duplicate sample for timestamp');
       }
     }
+    if (stale) s.stale.add(s.ts.length);
     s.ts.push(t);
     s.vs.push(v);
   }
@@ -60,7 +85,7 @@ export class MemoryStorage implements Queryable {
           next: () => ++i < found.length,
           at: (): Series => {
             const s = found[i]!;
-            return { labels: s.labels, iterator: () => new ArraySampleIterator(s.ts, s.vs, mint, maxt) };
+            return { labels: s.labels, iterator: () => new StaleAwareIterator(s, mint, maxt) };
           },
           err: () => null,
           warnings: [],

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../promql/engine.js';
+import { labelsFromRecord } from '../../tsdb/labels.js';
+import { STALE_NAN } from '../../tsdb/storage.js';
+import { MemoryStorage } from './storage.js';
+
+describe('rule unit-test storage with the engine', () => {
+  it('gives the same answer every time: staleness is said outright, never read back from NaN payloads kept in arrays', async () => {
+    // Before the fix, the stale marker at 2m was sometimes taken for a plain NaN once V8 had
+    // optimised the code storing or loading it, so absent_over_time saw a sample at 7m on some runs.
+    const ls = labelsFromRecord({ __name__: 'up', job: 'node' });
+    const answers = new Set<string>();
+    for (let run = 0; run < 300; run++) {
+      const st = new MemoryStorage();
+      st.append(ls, 0, 1);
+      st.append(ls, 60_000, 1);
+      st.append(ls, 120_000, STALE_NAN, true);
+      const engine = new Engine({ lookbackDeltaMs: 300_000, maxSamples: 1e6, timeoutMs: 10_000 });
+      const r = await engine.rangeQuery(st, 'absent_over_time(up{job="node"}[5m])', 0, 540_000, 60_000);
+      answers.add(JSON.stringify(r.value));
+    }
+    expect([...answers].map((a) => JSON.parse(a) as unknown)).toEqual([
+      { type: 'matrix', series: [{ labels: [{ name: 'job', value: 'node' }], points: [420_000, 480_000, 540_000].map((t) => ({ t, v: 1 })) }] },
+    ]);
+  });
+
+  it('refuses out-of-order samples and different values at one timestamp, accepts a repeat', () => {
+    const st = new MemoryStorage();
+    const ls = labelsFromRecord({ __name__: 'x' });
+    st.append(ls, 10, 1);
+    st.append(ls, 10, 1);
+    expect(() => st.append(ls, 10, 2)).toThrow('duplicate sample for timestamp');
+    expect(() => st.append(ls, 5, 1)).toThrow('out of order sample');
+    expect(() => st.append(ls, 10, STALE_NAN, true)).toThrow('duplicate sample for timestamp');
+  });
+});
