@@ -1,8 +1,14 @@
-/** Process helpers the benchmarks share: /proc readings, ports, readiness, stopping by PID. */
+/** Process helpers the benchmarks share: `--name=value` flags, /proc readings, ports, readiness, stopping by PID. */
 
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+
+/** The value of `--name=value` on the command line, or def. */
+export function arg(name: string, def: string): string {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : def;
+}
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 

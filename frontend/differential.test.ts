@@ -8,7 +8,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Engine, EngineError } from '../promql/engine.js';
-import { DATA_END, MATRIX_QUERIES, STALE_END, STALE_QUERIES, STALE_START, T0, VECTOR_QUERIES, generate, generateStale, randomQueries } from '../promql/engine-compat-data.js';
+import { DATA_END, MATRIX_QUERIES, RANGES, STALE_END, STALE_QUERIES, STALE_START, T0, VECTOR_QUERIES, generate, generateStale, randomQueries } from '../promql/engine-compat-data.js';
 import { MemoryQueryable, STALE_NAN } from '../promql/testing.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import { goFormatFloat } from '../promql/literals.js';
@@ -54,11 +54,7 @@ describe('query-frontend differential', () => {
       }
     };
 
-    const ranges = [
-      { start: T0 + 1800, end: T0 + 9000, step: 60 },
-      { start: T0 + 5000, end: T0 + 8000, step: 137 },
-      { start: T0 + 6900.25, end: T0 + 7500.25, step: 15.5 },
-    ];
+    const ranges = RANGES;
     const reqs: RangeRequest[] = [];
     const ms = (s: number): number => Math.round(s * 1000);
     for (const q of [...VECTOR_QUERIES, ...randomQueries(60, 7)]) for (const r of ranges) reqs.push({ tenant: 't', query: q, startMs: ms(r.start), endMs: ms(r.end), stepMs: ms(r.step) });

@@ -3,6 +3,8 @@
  * `1y2w3d4h5m6s7ms`, each unit at most once and in this order. Values are milliseconds.
  */
 
+import { goQuote } from './quote.js';
+
 const UNITS: readonly (readonly [string, number])[] = [
   ['y', 1000 * 60 * 60 * 24 * 365],
   ['w', 1000 * 60 * 60 * 24 * 7],
@@ -21,7 +23,7 @@ export function parseDuration(s: string): number {
   if (s === '0') return 0;
   if (s === '') throw new Error('empty duration string');
   const m = DURATION_RE.exec(s);
-  if (!m) throw new Error(`not a valid duration string: ${JSON.stringify(s)}`);
+  if (!m) throw new Error(`not a valid duration string: ${goQuote(s)}`);
   let totalNs = 0n;
   let overflow = false;
   UNITS.forEach(([, mult], i) => {

@@ -311,3 +311,38 @@ export function randomQueries(n: number, seed: number): string[] {
   while (out.size < n) out.add(vector(3));
   return [...out];
 }
+
+/** One query of the differential suite with its HTTP parameters (`time`, or `start`/`end`/`step`). */
+export interface DifferentialCase {
+  readonly name: string;
+  readonly query: string;
+  readonly params: Record<string, string>;
+}
+
+/** The instant times (seconds) and range steps every differential suite asks at. */
+export const INSTANT_TIMES: readonly number[] = [T0 + 3600, T0 + 2 * 3600 + 433, DATA_END + 200, T0 + 6000.5];
+export const RANGES: readonly { readonly start: number; readonly end: number; readonly step: number }[] = [
+  { start: T0 + 1800, end: T0 + 9000, step: 60 },
+  { start: T0 + 5000, end: T0 + 8000, step: 137 },
+  { start: T0 + 6900.25, end: T0 + 7500.25, step: 15.5 },
+];
+
+/** Every case of the suite: the listed and the given random queries at each time and range, the matrix and stale queries at theirs. */
+export function differentialCases(random: readonly string[]): DifferentialCase[] {
+  const out: DifferentialCase[] = [];
+  for (const q of [...VECTOR_QUERIES, ...random]) {
+    for (const t of INSTANT_TIMES) out.push({ name: `instant@${t - T0} ${q}`, query: q, params: { query: q, time: String(t) } });
+    for (const r of RANGES) out.push({ name: `range${r.step} ${q}`, query: q, params: { query: q, start: String(r.start), end: String(r.end), step: String(r.step) } });
+  }
+  for (const q of MATRIX_QUERIES) {
+    for (const t of INSTANT_TIMES.slice(0, 2)) out.push({ name: `instant@${t - T0} ${q}`, query: q, params: { query: q, time: String(t) } });
+    out.push({ name: `range60 ${q}`, query: q, params: { query: q, start: String(T0 + 1800), end: String(T0 + 3600), step: '60' } });
+  }
+  for (const q of STALE_QUERIES) {
+    for (const t of [STALE_START + 700, STALE_START + 1000, STALE_START + 1210, STALE_START + 1500, STALE_START + 3000]) {
+      out.push({ name: `stale instant@${t - STALE_START} ${q}`, query: q, params: { query: q, time: String(t) } });
+    }
+    for (const step of [30, 77]) out.push({ name: `stale range${step} ${q}`, query: q, params: { query: q, start: String(STALE_START), end: String(STALE_END + 400), step: String(step) } });
+  }
+  return out;
+}

@@ -16,7 +16,7 @@ import { snappyEncode } from '../proto/snappy.js';
 import { encodeWriteRequestV1 } from '../proto/write-encoder.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import { isStaleNaN, STALE_NAN_HI, STALE_NAN_LO } from '../tsdb/storage.js';
-import { DATA_END, generate, generateStale, MATRIX_QUERIES, randomQueries, STALE_END, STALE_QUERIES, STALE_START, T0, toOpenMetrics, VECTOR_QUERIES, type GenSeries } from './engine-compat-data.js';
+import { DATA_END, differentialCases, generate, generateStale, MATRIX_QUERIES, randomQueries, STALE_QUERIES, T0, toOpenMetrics, VECTOR_QUERIES, type DifferentialCase, type GenSeries } from './engine-compat-data.js';
 import { Engine, EngineError, type QueryValue } from './engine.js';
 import { MemoryQueryable, STALE_NAN } from './testing.js';
 
@@ -117,11 +117,7 @@ function diff(p: Norm, v: Norm, ordered: boolean): string | null {
  */
 const UNORDERED = /histogram_quantile|\[[^\]]*:[^\]]*\]/;
 
-interface Case {
-  readonly name: string;
-  readonly query: string;
-  readonly params: Record<string, string>;
-}
+type Case = DifferentialCase;
 
 /** The --query.max-samples of the second Prometheus and the queries compared under it. */
 const LIMIT = 250;
@@ -137,12 +133,6 @@ const LIMIT_QUERIES = [
   'max_over_time((vector(1))[10m:1m])', `quantile(time() / ${DATA_END}, cpu_temp @ ${T0 + 4000})`,
 ];
 
-const INSTANT_TIMES = [T0 + 3600, T0 + 2 * 3600 + 433, DATA_END + 200, T0 + 6000.5];
-const RANGES = [
-  { start: T0 + 1800, end: T0 + 9000, step: 60 },
-  { start: T0 + 5000, end: T0 + 8000, step: 137 },
-  { start: T0 + 6900.25, end: T0 + 7500.25, step: 15.5 },
-];
 
 /**
  * Seeded random queries compared like the listed ones; ENGINE_COMPAT_RANDOM=<n> and
@@ -151,25 +141,7 @@ const RANGES = [
 const RANDOM_QUERIES = randomQueries(Number(process.env.ENGINE_COMPAT_RANDOM ?? 200), Number(process.env.ENGINE_COMPAT_SEED ?? 2042));
 
 function cases(): Case[] {
-  const out: Case[] = [];
-  for (const q of [...VECTOR_QUERIES, ...RANDOM_QUERIES]) {
-    for (const t of INSTANT_TIMES) out.push({ name: `instant@${t - T0} ${q}`, query: q, params: { query: q, time: String(t) } });
-    for (const r of RANGES) out.push({ name: `range${r.step} ${q}`, query: q, params: { query: q, start: String(r.start), end: String(r.end), step: String(r.step) } });
-  }
-  for (const q of MATRIX_QUERIES) {
-    for (const t of INSTANT_TIMES.slice(0, 2)) out.push({ name: `instant@${t - T0} ${q}`, query: q, params: { query: q, time: String(t) } });
-    out.push({ name: `range60 ${q}`, query: q, params: { query: q, start: String(T0 + 1800), end: String(T0 + 3600), step: '60' } });
-  }
-  for (const q of STALE_QUERIES) {
-    for (const t of [STALE_START + 700, STALE_START + 1000, STALE_START + 1210, STALE_START + 1500, STALE_START + 3000]) {
-      out.push({ name: `stale instant@${t - STALE_START} ${q}`, query: q, params: { query: q, time: String(t) } });
-    }
-    for (const step of [30, 77]) {
-      const p = { query: q, start: String(STALE_START), end: String(STALE_END + 400), step: String(step) };
-      out.push({ name: `stale range${step} ${q}`, query: q, params: p });
-    }
-  }
-  return out;
+  return differentialCases(RANDOM_QUERIES);
 }
 
 /**

@@ -23,7 +23,7 @@ import { notifierAlerts } from './notifier/rule-alerts.js';
 import { registerRuleReadApi } from './read-api.js';
 import { formatNamespacesYaml } from './rulefmt/format.js';
 import { validateRuleGroup } from './rulefmt/parse.js';
-import { checkAlertTemplate } from './template-check.js';
+import { checkTemplate } from './template/index.js';
 import { Ruler } from './ruler.js';
 import type { InstantEngine } from './rules/query.js';
 import { type RuleStoreConfig, newRuleStore, prepareRuleStore } from './store/config.js';
@@ -89,7 +89,7 @@ export function buildRulerModule(o: RulerModuleOptions): RulerModule {
     registerRuleConfigApi(o.server, {
       store,
       tenants: o.tenants,
-      validate: (g) => validateRuleGroup(g, { checkTemplate: checkAlertTemplate }),
+      validate: (g) => validateRuleGroup(g, { checkTemplate }),
       formatYaml: formatNamespacesYaml,
       limits: (t) => {
         const l = o.overrides.forTenant(t);

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '../test/harness/process.js';
 import { Matcher } from '../tsdb/matchers.js';
 import { isStaleNaN } from '../tsdb/storage.js';
-import { type RuleGroupEntry, Ruler } from './ruler.js';
+import { type RuleSource, Ruler } from './ruler.js';
+import type { RuleGroupEntry } from './store/types.js';
 import { testContext } from './rules/testing.js';
 
 async function lastValue(storage: ReturnType<typeof testContext>['storage'], name: string): Promise<number | undefined> {
@@ -17,20 +18,17 @@ async function lastValue(storage: ReturnType<typeof testContext>['storage'], nam
   return v;
 }
 
+function newRuler(source: RuleSource, t: ReturnType<typeof testContext>): Ruler {
+  return new Ruler({ source, contextFor: () => t.ctx, evaluationIntervalMs: 60_000, pollIntervalMs: 3_600_000, logger: pino({ level: 'silent' }), registry: new Registry() });
+}
+
 describe('Ruler', () => {
   it('runs each tenant\'s groups at their interval, follows changes, and marks removed groups stale', async () => {
     const tenants: Record<string, RuleGroupEntry[]> = {
       t1: [{ namespace: 'ns', group: { name: 'g', interval: '200ms', rules: [{ record: 'one', expr: 'vector(1)' }] } }],
     };
     const t = testContext();
-    const ruler = new Ruler({
-      source: { listTenants: async () => Object.keys(tenants), listRuleGroups: async (tenant) => tenants[tenant] ?? [] },
-      contextFor: () => t.ctx,
-      evaluationIntervalMs: 60_000,
-      pollIntervalMs: 3_600_000,
-      logger: pino({ level: 'silent' }),
-      registry: new Registry(),
-    });
+    const ruler = newRuler({ listTenants: async () => Object.keys(tenants), listRuleGroups: async (tenant) => tenants[tenant] ?? [] }, t);
     await ruler.start();
     try {
       await waitFor('a recorded sample', async () => (await lastValue(t.storage, 'one')) === 1, 10_000, 50);
@@ -58,20 +56,16 @@ describe('Ruler', () => {
   it('keeps running groups when the store cannot be read', async () => {
     let fail = false;
     const t = testContext();
-    const ruler = new Ruler({
-      source: {
+    const ruler = newRuler(
+      {
         listTenants: async () => {
           if (fail) throw new Error('store down');
           return ['t1'];
         },
         listRuleGroups: async () => [{ namespace: 'ns', group: { name: 'g', interval: '1h', rules: [{ record: 'one', expr: 'vector(1)' }] } }],
       },
-      contextFor: () => t.ctx,
-      evaluationIntervalMs: 60_000,
-      pollIntervalMs: 3_600_000,
-      logger: pino({ level: 'silent' }),
-      registry: new Registry(),
-    });
+      t,
+    );
     await ruler.start();
     fail = true;
     await ruler.requestSync();

@@ -8,15 +8,10 @@
 
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { RuleGroupNode } from './rulefmt/types.js';
+import type { RuleGroupEntry } from './store/types.js';
 import type { Group } from './rules/group.js';
 import { buildGroup } from './rules/load.js';
 import type { GroupContext } from './rules/types.js';
-
-export interface RuleGroupEntry {
-  readonly namespace: string;
-  readonly group: RuleGroupNode;
-}
 
 /** What the ruler reads rules from (the rule store's read side). */
 export interface RuleSource {

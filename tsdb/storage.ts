@@ -150,4 +150,8 @@ export class ArraySampleIterator implements SampleIterator {
   err(): Error | null {
     return null;
   }
+  /** The index of the current sample in the arrays. */
+  protected position(): number {
+    return this.i;
+  }
 }

@@ -30,16 +30,12 @@ import { fileURLToPath } from 'node:url';
 import type { EncodeStats, LoadOptions, PhaseResult } from './loadgen.js';
 import { summariseProfile } from './profile-summary.js';
 import { METRIC_NAMES, SERIES_PER_HOST } from './series.js';
-import { cpuSeconds, freePort, sleep, status, stopPid, waitReady } from '../proc.js';
+import { arg, cpuSeconds, freePort, sleep, status, stopPid, waitReady } from '../proc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 
-function arg(name: string, def: string): string {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : def;
-}
 
 const SERIES = Number(arg('series', '100000'));
 const SPR = Number(arg('samples-per-request', '500'));

@@ -23,17 +23,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, status, stopPid, waitReady } from '../proc.js';
+import { arg, freePort, status, stopPid, waitReady } from '../proc.js';
 import { STEP_MS, writeBenchBlocks } from './data.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 
-function arg(name: string, def: string): string {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : def;
-}
 
 const SUITE = arg('suite', 'engine');
 const SERIES = Number(arg('series', '10000'));

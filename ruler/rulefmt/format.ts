@@ -5,7 +5,7 @@
  * label and annotation maps sorted by key, in gopkg.in/yaml.v3's layout (yaml-emit.ts).
  */
 
-import { formatPromDuration, parsePromDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../../promql/duration.js';
 import type { RuleGroupNode, RuleNode } from './types.js';
 import { type EmitMap, type EmitValue, emitYaml, goMapKeyLess } from './yaml-emit.js';
 
@@ -14,11 +14,11 @@ function duration(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   let ms: number;
   try {
-    ms = parsePromDuration(text);
+    ms = parseDuration(text);
   } catch {
     return text;
   }
-  return ms === 0 ? undefined : formatPromDuration(ms);
+  return ms === 0 ? undefined : formatDuration(ms);
 }
 
 /** A Go map[string]string: marshalled with its keys in yaml.v3's order; absent when empty (omitempty). */

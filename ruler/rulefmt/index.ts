@@ -4,7 +4,6 @@
  */
 
 export type { RuleGroupNode, RuleGroupsFile, RuleNode } from './types.js';
-export { formatPromDuration, parsePromDuration } from './duration.js';
 export { parseRuleFile, validateRuleGroup, type ParseOptions, type ParseResult } from './parse.js';
 export { ALERT_TEMPLATE_DEFS, isValidLabelName, isValidMetricName, type ValidateOptions } from './validate.js';
 export { formatRuleGroupYaml, formatRuleGroupsYaml } from './format.js';

@@ -5,7 +5,7 @@
  * Every error is prefixed with the file name, as rulefmt.ParseFile prefixes it.
  */
 
-import { parsePromDuration } from './duration.js';
+import { parseDuration } from '../../promql/duration.js';
 import type { RuleGroupNode, RuleGroupsFile, RuleNode } from './types.js';
 import { decodeYaml, type DecodedDuration, type GoShape, type GoStruct, type GoValue } from './yaml-decode.js';
 import { parseYamlTree, YamlFatalError, type YNode } from './yaml-tree.js';
@@ -186,7 +186,7 @@ function typeErrors(lines: readonly string[]): string {
 
 /** Milliseconds of a duration field of a group given as data; absent is 0. Throws Prometheus's message. */
 function durationMs(text: string | undefined): number {
-  return text === undefined ? 0 : parsePromDuration(text);
+  return text === undefined ? 0 : parseDuration(text);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 
 import { goQuote } from '../../promql/quote.js';
-import { parsePromDuration } from './duration.js';
+import { parseDuration } from '../../promql/duration.js';
 import { resolve, type YNode, YamlFatalError } from './yaml-tree.js';
 
 /** The Go type a YAML node is decoded into; `goType` is how yaml.v3 names it in errors. */
@@ -124,7 +124,7 @@ class Decoder {
     const text = this.decode(n, { kind: 'string' });
     if (typeof text !== 'string') return undefined;
     try {
-      return { kind: 'duration', text, ms: parsePromDuration(text) };
+      return { kind: 'duration', text, ms: parseDuration(text) };
     } catch (e) {
       throw new YamlFatalError((e as Error).message);
     }

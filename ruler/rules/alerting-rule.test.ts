@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../../promql/parser.js';
 import { labelsFromRecord, labelsToRecord } from '../../tsdb/labels.js';
-import { AlertingRule, RESOLVED_RETENTION_MS, goQueryEscape, tableLinkForExpression } from './alerting-rule.js';
+import { goQueryEscape, tableLinkForExpression } from '../links.js';
+import { AlertingRule, RESOLVED_RETENTION_MS } from './alerting-rule.js';
 import { testContext } from './testing.js';
 
 const M = 60_000;

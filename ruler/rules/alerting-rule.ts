@@ -13,6 +13,7 @@ import type { Expr } from '../../promql/ast.js';
 import { type Labels, METRIC_NAME, labelsToRecord } from '../../tsdb/labels.js';
 import { LabelBuilder, labelSetKey } from './label-builder.js';
 import { RuleBase } from './rule.js';
+import { tableLinkForExpression } from '../links.js';
 import type { AlertToSend, GroupContext, NotifyFunc, RuleSample } from './types.js';
 
 export type AlertState = 'inactive' | 'pending' | 'firing';
@@ -182,21 +183,4 @@ function needsSending(a: Alert, ts: number, resendDelayMs: number): boolean {
   if (a.state === 'pending') return false;
   if (a.resolvedAt > a.lastSentAt) return true;
   return a.lastSentAt + resendDelayMs < ts;
-}
-
-/** Go's url.QueryEscape: everything but [A-Za-z0-9-_.~] percent-encoded, space as '+'. */
-export function goQueryEscape(s: string): string {
-  let out = '';
-  for (const b of new TextEncoder().encode(s)) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (b === 0x20) out += '+';
-    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
-}
-
-/** Prometheus's strutil.TableLinkForExpression: the graph page, table tab, with this expression. */
-export function tableLinkForExpression(expr: string): string {
-  return `/graph?g0.expr=${goQueryEscape(expr)}&g0.tab=1`;
 }

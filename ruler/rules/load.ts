@@ -7,7 +7,7 @@
 import { parseExpr } from '../../promql/parser.js';
 import { print } from '../../promql/printer.js';
 import { labelsFromRecord } from '../../tsdb/labels.js';
-import { parsePromDuration as parseDuration } from '../rulefmt/duration.js';
+import { parseDuration } from '../../promql/duration.js';
 import type { RuleGroupNode } from '../rulefmt/types.js';
 import { AlertingRule } from './alerting-rule.js';
 import { Group, type Rule } from './group.js';

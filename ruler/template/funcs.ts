@@ -3,7 +3,8 @@
  * template functions (template/template.go), with Prometheus's argument conversions and errors.
  */
 
-import { parsePromDuration } from '../rulefmt/duration.js';
+import { parseDuration } from '../../promql/duration.js';
+import { graphLinkForExpression, tableLinkForExpression } from '../links.js';
 import type { FuncDef } from './exec.js';
 import { FuncError } from './exec.js';
 import { humanize, humanize1024, humanizeDuration, humanizePercentage, goFormatG } from './humanize.js';
@@ -201,8 +202,8 @@ export function templateFuncs(ctx: FuncContext): Map<string, FuncDef> {
   def('title', 1, (s) => str(s ?? null, 'title').replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase()));
   def('toUpper', 1, (s) => str(s ?? null, 'toUpper').toUpperCase());
   def('toLower', 1, (s) => str(s ?? null, 'toLower').toLowerCase());
-  def('graphLink', 1, (e) => `/graph?g0.expr=${encodeURIComponent(str(e ?? null, 'graphLink'))}&g0.tab=0`);
-  def('tableLink', 1, (e) => `/graph?g0.expr=${encodeURIComponent(str(e ?? null, 'tableLink'))}&g0.tab=1`);
+  def('graphLink', 1, (e) => graphLinkForExpression(str(e ?? null, 'graphLink')));
+  def('tableLink', 1, (e) => tableLinkForExpression(str(e ?? null, 'tableLink')));
   def('sortByLabel', 2, (l, v) => {
     if (!Array.isArray(v)) throw new FuncError(`wrong type for value; expected template.queryResult; got ${goTypeOf(v ?? null)}`);
     const name = str(l ?? null, 'sortByLabel');
@@ -245,7 +246,7 @@ export function templateFuncs(ctx: FuncContext): Map<string, FuncDef> {
   });
   def('parseDuration', 1, (d) => {
     try {
-      return parsePromDuration(str(d ?? null, 'parseDuration')) / 1000;
+      return parseDuration(str(d ?? null, 'parseDuration')) / 1000;
     } catch (e) {
       throw new FuncError((e as Error).message);
     }

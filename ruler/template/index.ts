@@ -4,6 +4,7 @@
  * annotations. Parse errors and execution errors are Go's words.
  */
 
+import { ALERT_TEMPLATE_DEFS } from '../rulefmt/validate.js';
 import { Executor } from './exec.js';
 import { type FuncContext, FUNC_NAMES, templateFuncs } from './funcs.js';
 import { TemplateError, parseTemplate } from './parse.js';
@@ -13,8 +14,7 @@ export { TemplateError } from './parse.js';
 export type { QuerySample, TemplateQuery } from './funcs.js';
 export { goFormatG, humanize, humanize1024, humanizeDuration, humanizePercentage } from './humanize.js';
 
-/** Prometheus's convenience variables, prepended to every alert label and annotation template. */
-export const ALERT_TEMPLATE_DEFS = '{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}';
+export { ALERT_TEMPLATE_DEFS };
 
 export interface AlertTemplateData {
   readonly labels: Readonly<Record<string, string>>;

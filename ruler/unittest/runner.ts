@@ -13,7 +13,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, basename } from 'node:path';
 import { Engine } from '../../promql/engine.js';
 import { compareLabels, type Labels, labelsFromRecord, labelsToString, sortLabels } from '../../tsdb/labels.js';
-import { formatPromDuration } from '../rulefmt/duration.js';
+import { formatDuration } from '../../promql/duration.js';
 import type { RuleGroupNode } from '../rulefmt/types.js';
 import { AlertingRule } from '../rules/alerting-rule.js';
 import type { Group } from '../rules/group.js';
@@ -160,7 +160,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
   // Alert tests by eval time.
   const testGroupLog = tg.name !== '' ? ` (in TestGroup ${tg.name})` : '';
   for (const a of tg.alertRuleTests) {
-    if (a.alertname === '') return [`an item under alert_rule_test misses required attribute alertname at eval_time ${formatPromDuration(a.evalTime)}${testGroupLog}`];
+    if (a.alertname === '') return [`an item under alert_rule_test misses required attribute alertname at eval_time ${formatDuration(a.evalTime)}${testGroupLog}`];
   }
   const evalTimes = [...new Set(tg.alertRuleTests.map((a) => a.evalTime))].sort((a, b) => a - b);
   const maxt = Math.max(0, ...tg.alertRuleTests.map((a) => a.evalTime), ...tg.promqlExprTests.map((p) => p.evalTime));
@@ -199,7 +199,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
         if (!alertsEqual(expAlerts, gotAlerts)) {
           const testName = tg.name !== '' ? `    name: ${tg.name},\n` : '';
           errs.push(
-            `${testName}    alertname: ${tc.alertname}, time: ${formatPromDuration(tc.evalTime)}, \n        exp:${indentLines(alertsString(expAlerts), '            ')}, \n        got:${indentLines(alertsString(gotAlerts), '            ')}`,
+            `${testName}    alertname: ${tc.alertname}, time: ${formatDuration(tc.evalTime)}, \n        exp:${indentLines(alertsString(expAlerts), '            ')}, \n        got:${indentLines(alertsString(gotAlerts), '            ')}`,
           );
         }
       }
@@ -213,7 +213,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
     try {
       got = await instantVector(engine, storage, tc.expr, tc.evalTime);
     } catch (e) {
-      errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatPromDuration(tc.evalTime)}, err: ${(e as Error).message}`);
+      errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatDuration(tc.evalTime)}, err: ${(e as Error).message}`);
       continue;
     }
     const exp: { labels: Labels; value: number }[] = [];
@@ -221,7 +221,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
       try {
         exp.push({ labels: parseSeriesLabels(s.labels), value: s.value });
       } catch (e) {
-        errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatPromDuration(tc.evalTime)}, err: labels ${goQuoteString(s.labels)}: ${(e as Error).message}`);
+        errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatDuration(tc.evalTime)}, err: labels ${goQuoteString(s.labels)}: ${(e as Error).message}`);
         continue outer;
       }
     }
@@ -230,7 +230,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
     const equal = exp.length === gotSamples.length && exp.every((e, i) => compareLabels(e.labels, gotSamples[i]!.labels) === 0 && e.value === gotSamples[i]!.value);
     if (!equal) {
       const str = (xs: readonly { labels: Labels; value: number }[]): string => (xs.length === 0 ? 'nil' : xs.map((x) => `${labelsToString(x.labels)} ${goFormatE(x.value)}`).join(', '));
-      errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatPromDuration(tc.evalTime)},\n        exp: ${str(exp)}\n        got: ${str(gotSamples)}`);
+      errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatDuration(tc.evalTime)},\n        exp: ${str(exp)}\n        got: ${str(gotSamples)}`);
     }
   }
   return errs;

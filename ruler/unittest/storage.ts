@@ -19,7 +19,7 @@ interface StoredSeries {
 
 export class AppendError extends Error {}
 
-/** Gives stale markers back as STALE_NAN (found by timestamp, which is unique in a series). */
+/** Gives stale markers back as STALE_NAN. */
 class StaleAwareIterator extends ArraySampleIterator {
   constructor(
     private readonly series: StoredSeries,
@@ -29,15 +29,7 @@ class StaleAwareIterator extends ArraySampleIterator {
     super(series.ts, series.vs, mint, maxt);
   }
   override atV(): number {
-    let lo = 0;
-    let hi = this.series.ts.length;
-    const t = this.atT();
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.series.ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.series.stale.has(lo) ? STALE_NAN : super.atV();
+    return this.series.stale.has(this.position()) ? STALE_NAN : super.atV();
   }
 }
 

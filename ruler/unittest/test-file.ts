@@ -4,7 +4,7 @@
  */
 
 import { isMap, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { parsePromDuration } from '../rulefmt/duration.js';
+import { parseDuration } from '../../promql/duration.js';
 
 export interface InputSeries {
   readonly series: string;
@@ -86,7 +86,7 @@ class Decoder {
     const v = this.scalar(node);
     if (v === null || v === undefined) return 0;
     try {
-      return parsePromDuration(String(v));
+      return parseDuration(String(v));
     } catch (e) {
       this.errors.push((e as Error).message);
       return 0;

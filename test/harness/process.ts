@@ -157,7 +157,7 @@ export function hasBinary(name: string): boolean {
 export function requireBinaries(...names: string[]): boolean {
   const missing = names.filter((n) => !hasBinary(n));
   if (missing.length === 0) return true;
-  const msg = `missing ${missing.join(', ')} (Debian packages prometheus, prometheus-node-exporter; npm test installs them as root)`;
+  const msg = `missing ${missing.join(', ')} (Debian packages prometheus, prometheus-node-exporter, prometheus-alertmanager; npm test installs them as root)`;
   if (process.env.CI === 'true') throw new Error(`${msg}; CI=true forbids skipping`);
   console.warn(`SKIPPING: ${msg}`);
   return false;

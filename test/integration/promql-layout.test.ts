@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from '../../app/testing.js';
 import { FilesystemBucket } from '../../objstore/filesystem.js';
-import { DATA_END, generate, generateStale, MATRIX_QUERIES, randomQueries, STALE_END, STALE_QUERIES, STALE_START, T0, VECTOR_QUERIES, type GenSeries } from '../../promql/engine-compat-data.js';
+import { differentialCases, generate, generateStale, randomQueries, STALE_END, T0, type DifferentialCase, type GenSeries } from '../../promql/engine-compat-data.js';
 import { Engine, EngineError } from '../../promql/engine.js';
 import { MemoryQueryable, STALE_NAN } from '../../promql/testing.js';
 import { snappyEncode } from '../../proto/snappy.js';
@@ -42,38 +42,9 @@ function slice(data: readonly GenSeries[], from: number, to: number): GenSeries[
   return data.map((s) => ({ labels: s.labels, samples: s.samples.filter(([t]) => t >= from && t < to) })).filter((s) => s.samples.length > 0);
 }
 
-interface Case {
-  readonly name: string;
-  readonly query: string;
-  readonly params: Record<string, string>;
-}
+type Case = DifferentialCase;
 
-const INSTANT_TIMES = [T0 + 3600, T0 + 2 * 3600 + 433, DATA_END + 200, T0 + 6000.5];
-const RANGES = [
-  { start: T0 + 1800, end: T0 + 9000, step: 60 },
-  { start: T0 + 5000, end: T0 + 8000, step: 137 },
-  { start: T0 + 6900.25, end: T0 + 7500.25, step: 15.5 },
-];
-
-/** The same instant times and range steps as promql/engine-compat.test.ts. */
-function cases(): Case[] {
-  const out: Case[] = [];
-  for (const q of [...VECTOR_QUERIES, ...randomQueries(RANDOM, 2042)]) {
-    for (const t of INSTANT_TIMES) out.push({ name: `instant@${t - T0} ${q}`, query: q, params: { query: q, time: String(t) } });
-    for (const r of RANGES) out.push({ name: `range${r.step} ${q}`, query: q, params: { query: q, start: String(r.start), end: String(r.end), step: String(r.step) } });
-  }
-  for (const q of MATRIX_QUERIES) {
-    for (const t of INSTANT_TIMES.slice(0, 2)) out.push({ name: `instant@${t - T0} ${q}`, query: q, params: { query: q, time: String(t) } });
-    out.push({ name: `range60 ${q}`, query: q, params: { query: q, start: String(T0 + 1800), end: String(T0 + 3600), step: '60' } });
-  }
-  for (const q of STALE_QUERIES) {
-    for (const t of [STALE_START + 700, STALE_START + 1000, STALE_START + 1210, STALE_START + 1500, STALE_START + 3000]) {
-      out.push({ name: `stale instant@${t - STALE_START} ${q}`, query: q, params: { query: q, time: String(t) } });
-    }
-    for (const step of [30, 77]) out.push({ name: `stale range${step} ${q}`, query: q, params: { query: q, start: String(STALE_START), end: String(STALE_END + 400), step: String(step) } });
-  }
-  return out;
-}
+const cases = (): Case[] => differentialCases(randomQueries(RANDOM, 2042));
 
 /** An answer as a canonical JSON string: the data on success, errorType and message on failure. */
 type Answer = { ok: true; data: string } | { ok: false; errorType: string; error: string };

@@ -1,12 +1,12 @@
-/** Prometheus model durations: what parses, what is rejected with which message, how they print. */
+/** Prometheus model durations (rule files, PromQL): what parses, what is rejected with which message, how they print. */
 
 import { describe, expect, it } from 'vitest';
-import { formatPromDuration, parsePromDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 const H = 3600_000;
 const D = 24 * H;
 
-describe('parsePromDuration', () => {
+describe('parseDuration', () => {
   it.each([
     ['0', 0],
     ['0s', 0],
@@ -21,7 +21,7 @@ describe('parsePromDuration', () => {
     ['90m', 90 * 60_000],
     ['292y', 292 * 365 * D],
   ])('%s is %d ms', (text, ms) => {
-    expect(parsePromDuration(text)).toBe(ms);
+    expect(parseDuration(text)).toBe(ms);
   });
 
   it.each([
@@ -35,11 +35,11 @@ describe('parsePromDuration', () => {
     ['1m1m', 'not a valid duration string: "1m1m"'],
     ['300y', 'duration out of range'],
   ])('%j is rejected: %s', (text, msg) => {
-    expect(() => parsePromDuration(text)).toThrow(msg);
+    expect(() => parseDuration(text)).toThrow(msg);
   });
 });
 
-describe('formatPromDuration', () => {
+describe('formatDuration', () => {
   it.each([
     [0, '0s'],
     [1, '1ms'],
@@ -52,10 +52,10 @@ describe('formatPromDuration', () => {
     [14 * D + H, '14d1h'],
     [366 * D, '366d'],
   ])('%d ms prints %s', (ms, text) => {
-    expect(formatPromDuration(ms)).toBe(text);
+    expect(formatDuration(ms)).toBe(text);
   });
 
   it('round-trips what it prints', () => {
-    for (const ms of [1, 999, 61_000, 25 * H, 8 * D, 365 * D, 730 * D + 1]) expect(parsePromDuration(formatPromDuration(ms))).toBe(ms);
+    for (const ms of [1, 999, 61_000, 25 * H, 8 * D, 365 * D, 730 * D + 1]) expect(parseDuration(formatDuration(ms))).toBe(ms);
   });
 });
