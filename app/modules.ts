@@ -24,6 +24,7 @@ import { IngesterReader } from '../querier/ingester-reader.js';
 import { MergeQueryable } from '../querier/merge-queryable.js';
 import { BucketStore } from '../store/bucket-store.js';
 import { bucketStoreBlock } from '../store/config.js';
+import { fetchLimitsOf } from '../querier/query-limiter.js';
 import { type QueryEngine, concurrencyLimited, rangeDownstream, registerPromqlApi, tenantQueryable } from '../querier/query-api.js';
 import { buildRulerModule } from '../ruler/module.js';
 import { frontendLimits, newResultsCache } from '../frontend/config.js';
@@ -258,7 +259,7 @@ export function buildApp(config: Config, logger: Logger): App {
     const fc = config.frontend;
     const resultsCache = newResultsCache(fc);
     const frontend = new QueryFrontend({
-      downstream: rangeDownstream(engine, reader),
+      downstream: rangeDownstream(engine, reader, (tenant) => fetchLimitsOf(runtime.forTenant(tenant))),
       cache: resultsCache,
       limits: (tenant) => frontendLimits(runtime.forTenant(tenant), fc),
       splitIntervalMs: fc.split_queries_by_interval,
@@ -275,7 +276,7 @@ export function buildApp(config: Config, logger: Logger): App {
       timeoutMs: config.querier.timeout,
       limits: (tenant) => {
         const l = runtime.forTenant(tenant);
-        return { maxQueryLengthMs: l.max_query_length, maxQueryLookbackMs: l.max_query_lookback };
+        return { maxQueryLengthMs: l.max_query_length, maxQueryLookbackMs: l.max_query_lookback, ...fetchLimitsOf(l) };
       },
     });
     registerRemoteRead(server, {
@@ -285,6 +286,7 @@ export function buildApp(config: Config, logger: Logger): App {
       maxRecvMsgSize: config.distributor.max_recv_msg_size,
       maxSamples: config.querier.max_samples,
       maxBytesInFrame: 1 << 20,
+      fetchLimits: (tenant) => fetchLimitsOf(runtime.forTenant(tenant)),
     });
     services.push(
       new Service('querier', {
@@ -315,7 +317,7 @@ export function buildApp(config: Config, logger: Logger): App {
       registry,
       logger,
       engine,
-      queryable: (tenant) => tenantQueryable(r, tenant),
+      queryable: (tenant) => tenantQueryable(r, tenant, fetchLimitsOf(runtime.forTenant(tenant))),
       push: async (tenant, batch) => {
         const out = await d.push(tenant, batch);
         if (out.error) throw out.error;

@@ -476,7 +476,7 @@ export class TenantHead {
         i++;
         if (i >= list.length) return false;
         const s = list[i]!;
-        cur = { labels: s.labels(), iterator: () => s.iterator(mint, maxt) };
+        cur = { labels: s.labels(), chunkCount: s.chunkCountWithin(mint, maxt), iterator: () => s.iterator(mint, maxt) };
         return true;
       },
       at: () => cur!,

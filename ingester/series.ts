@@ -91,6 +91,14 @@ export class MemSeries {
     return n;
   }
 
+  /** How many chunks hold samples in [mint, maxt] (what iterator(mint, maxt) reads). */
+  chunkCountWithin(mint: number, maxt: number): number {
+    let n = 0;
+    for (const c of this.closed) if (c.maxT >= mint && c.minT <= maxt) n++;
+    if (this.head && this.head.maxT() >= mint && this.head.minT <= maxt) n++;
+    return n;
+  }
+
   /** Samples in [mint, maxt] across all chunks. */
   iterator(mint: number, maxt: number): SampleIterator {
     const chunks: ChunkData[] = [];

@@ -6,6 +6,7 @@ import { createServer } from '../app/server.js';
 import { labelsFromRecord } from '../tsdb/labels.js';
 import { emptySeriesSet } from '../tsdb/storage.js';
 import { tenantResolver } from '../util/tenant.js';
+import { NO_FETCH_LIMITS } from './query-limiter.js';
 import { type QueryEngine, type QueryValue, concurrencyLimited, rangeDownstream, registerPromqlApi, resultJson } from './query-api.js';
 
 /** An engine that answers what the test sets, and records what it was asked. */
@@ -151,7 +152,7 @@ describe('query limits', () => {
       reader,
       engine: { instantQuery: eng.instantQuery.bind(eng), rangeQuery: async (q, query, s, e, step) => (seen.push([s, e]), eng.rangeQuery(q, query, s, e, step)) },
       timeoutMs: 120_000,
-      limits: (tenant) => (tenant === 'short' ? { maxQueryLengthMs: 3600_000, maxQueryLookbackMs: 0 } : { maxQueryLengthMs: 0, maxQueryLookbackMs: 600_000 }),
+      limits: (tenant) => ({ ...NO_FETCH_LIMITS, ...(tenant === 'short' ? { maxQueryLengthMs: 3600_000, maxQueryLookbackMs: 0 } : { maxQueryLengthMs: 0, maxQueryLookbackMs: 600_000 }) }),
     });
     await lim.ready();
     const ask = (tenant: string, start: number, end: number) =>

@@ -20,6 +20,7 @@ import { VigilError, httpStatusOf } from '../util/errors.js';
 import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
 import type { SeriesMetadataReader } from './ingester-reader.js';
 import { type Params, badParam, durationParam, one, timeParam } from './params.js';
+import { type FetchLimits, NO_FETCH_LIMITS, QueryLimiter } from './query-limiter.js';
 import type { SeriesSelector } from './remote-read.js';
 
 export type EngineErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal';
@@ -34,6 +35,12 @@ export type QueryValue =
 export interface QueryEngine {
   instantQuery(q: Queryable, query: string, timeMs: number, signal?: AbortSignal): Promise<{ readonly value: QueryValue; readonly warnings: readonly string[] }>;
   rangeQuery(q: Queryable, query: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<{ readonly value: QueryValue; readonly warnings: readonly string[] }>;
+}
+
+/** A tenant's limits on one query (0 disables each). */
+export interface QueryLimits extends FetchLimits {
+  readonly maxQueryLengthMs: number;
+  readonly maxQueryLookbackMs: number;
 }
 
 export type FrontendRangeRequest = RangeRequest;
@@ -53,8 +60,8 @@ export interface QueryApiOptions {
   readonly frontend?: RangeFrontend;
   /** Longest a query may run when the request gives no `timeout` (or a longer one). */
   readonly timeoutMs: number;
-  /** A tenant's query limits (`max_query_length`, `max_query_lookback`; 0 disables each). */
-  readonly limits?: (tenant: string) => { readonly maxQueryLengthMs: number; readonly maxQueryLookbackMs: number };
+  /** A tenant's query limits (`max_query_length`, `max_query_lookback`, the fetch limits; 0 disables each). */
+  readonly limits?: (tenant: string) => QueryLimits;
 }
 
 /** Go's time.Duration text (`1h0m1s`, `2m30s`, `1.5s`, `500ms`), as Cortex prints a query's length. */
@@ -110,16 +117,22 @@ function engineErrorType(e: unknown): EngineErrorType | null {
   return null;
 }
 
-/** A tenant's view as the engine's Queryable. */
-export function tenantQueryable(reader: SeriesMetadataReader & SeriesSelector, tenant: string): Queryable {
+/**
+ * A tenant's view as the engine's Queryable. The engine opens one querier per query, so each
+ * querier carries its own fetch limiter: every selector of a query counts against the same limits.
+ */
+export function tenantQueryable(reader: SeriesMetadataReader & SeriesSelector, tenant: string, limits: FetchLimits = NO_FETCH_LIMITS): Queryable {
   return {
-    querier: (mint: number, maxt: number): Querier => ({
-      select: (_sorted: boolean, hints: SelectHints | null, matchers: readonly Matcher[]): Promise<SeriesSet> =>
-        reader.select(tenant, hints?.start ?? mint, hints?.end ?? maxt, matchers),
-      labelValues: (name: string, matchers: readonly Matcher[]) => reader.labelValues(tenant, name, mint, maxt, matchers.length > 0 ? [matchers] : [], 0),
-      labelNames: (matchers: readonly Matcher[]) => reader.labelNames(tenant, mint, maxt, matchers.length > 0 ? [matchers] : [], 0),
-      close: () => {},
-    }),
+    querier: (mint: number, maxt: number): Querier => {
+      const limiter = new QueryLimiter(limits);
+      return {
+        select: async (_sorted: boolean, hints: SelectHints | null, matchers: readonly Matcher[]): Promise<SeriesSet> =>
+          limiter.wrap(await reader.select(tenant, hints?.start ?? mint, hints?.end ?? maxt, matchers)),
+        labelValues: (name: string, matchers: readonly Matcher[]) => reader.labelValues(tenant, name, mint, maxt, matchers.length > 0 ? [matchers] : [], 0),
+        labelNames: (matchers: readonly Matcher[]) => reader.labelNames(tenant, mint, maxt, matchers.length > 0 ? [matchers] : [], 0),
+        close: () => {},
+      };
+    },
   };
 }
 
@@ -145,9 +158,13 @@ export function resultJson(v: QueryValue): { resultType: string; result: unknown
 }
 
 /** The querier side of a range query, as the frontend's downstream: evaluate, answer as JSON. */
-export function rangeDownstream(engine: QueryEngine, reader: SeriesMetadataReader & SeriesSelector): (req: FrontendRangeRequest, signal?: AbortSignal) => Promise<MatrixResponse> {
+export function rangeDownstream(
+  engine: QueryEngine,
+  reader: SeriesMetadataReader & SeriesSelector,
+  fetchLimits: (tenant: string) => FetchLimits = () => NO_FETCH_LIMITS,
+): (req: FrontendRangeRequest, signal?: AbortSignal) => Promise<MatrixResponse> {
   return async (req, signal) => {
-    const r = await engine.rangeQuery(tenantQueryable(reader, req.tenant), req.query, req.startMs, req.endMs, req.stepMs, signal);
+    const r = await engine.rangeQuery(tenantQueryable(reader, req.tenant, fetchLimits(req.tenant)), req.query, req.startMs, req.endMs, req.stepMs, signal);
     const v = r.value;
     const series = v.type === 'matrix' ? v.series : [];
     const result = series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((pt): [number, string] => [seconds(pt.t), goFormatFloat(pt.v)]) }));
@@ -212,6 +229,8 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
     return start;
   };
 
+  const fetchLimits = (tenant: string): FetchLimits => opts.limits?.(tenant) ?? NO_FETCH_LIMITS;
+
   const engine = (): QueryEngine => {
     if (!opts.engine) throw new VigilError('not-ready', 'the PromQL engine is not available in this build');
     return opts.engine;
@@ -223,7 +242,7 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
       parseExpr(query);
       const t = timeParam(q, 'time', Date.now());
       const signal = timeout(q);
-      const r = await engine().instantQuery(tenantQueryable(opts.reader, tenant), query, t, signal);
+      const r = await engine().instantQuery(tenantQueryable(opts.reader, tenant, fetchLimits(tenant)), query, t, signal);
       return { data: resultJson(r.value), warnings: r.warnings };
     });
   app.get(`${p}/api/v1/query`, instant);
@@ -252,7 +271,7 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
         return { data: { resultType: r.resultType, result: r.result }, warnings: r.warnings ?? [] };
       }
       const signal = timeout(q);
-      const r = await engine().rangeQuery(tenantQueryable(opts.reader, tenant), query, s, e, step, signal);
+      const r = await engine().rangeQuery(tenantQueryable(opts.reader, tenant, fetchLimits(tenant)), query, s, e, step, signal);
       return { data: resultJson(r.value), warnings: r.warnings };
     });
   app.get(`${p}/api/v1/query_range`, range);

@@ -3,7 +3,8 @@
  * SAMPLES (snappy `ReadResponse`) or STREAMED_XOR_CHUNKS (CRC-checked frames, one series per
  * frame, flushed as they are made), whichever comes first in `accepted_response_types` (none
  * listed: SAMPLES). Limits: at most `maxSamples` samples per request (Prometheus's
- * `--storage.remote.read-sample-limit`), answered with 400 past it.
+ * `--storage.remote.read-sample-limit`), answered with 400 past it; the tenant's per-query fetch
+ * limits over all the queries of one request, answered with 422 past them.
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,8 +14,10 @@ import type { EncSeries } from '../proto/write-encoder.js';
 import { SAMPLES_PER_CHUNK, Encoding, XorChunk } from '../tsdb/chunkenc/xor.js';
 import { Matcher, type MatchType } from '../tsdb/matchers.js';
 import { STALE_NAN_HI, STALE_NAN_LO, type SampleIterator, type SeriesSet, isStaleNaN } from '../tsdb/storage.js';
+import { EngineError } from '../promql/engine-types.js';
 import { VigilError } from '../util/errors.js';
 import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
+import { type FetchLimits, NO_FETCH_LIMITS, QueryLimiter } from './query-limiter.js';
 
 export interface SeriesSelector {
   select(tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesSet>;
@@ -29,6 +32,13 @@ export interface RemoteReadOptions {
   readonly maxSamples: number;
   /** Chunk bytes per streamed frame before it is cut (Prometheus: 1 MiB). */
   readonly maxBytesInFrame: number;
+  /** The tenant's per-query fetch limits (`max_fetched_series_per_query`, `max_fetched_chunks_per_query`). */
+  readonly fetchLimits?: (tenant: string) => FetchLimits;
+}
+
+/** A fetch limit passed is the client's doing: 422 with the limit's message, not a 500. */
+function limitError(e: Error): Error {
+  return e instanceof EngineError ? new VigilError('query-limit', e.message) : e;
 }
 
 const MATCH_TYPES: readonly MatchType[] = ['=', '!=', '=~', '!~'];
@@ -78,10 +88,11 @@ export function registerRemoteRead(app: FastifyInstance, opts: RemoteReadOptions
     }
     const budget = new SampleBudget(opts.maxSamples);
     const queries = request.queries.map((q) => ({ q, matchers: matchersOf(q) }));
+    const limiter = new QueryLimiter(opts.fetchLimits?.(tenant) ?? NO_FETCH_LIMITS);
     if (type === ResponseType.SAMPLES) {
       const results: EncSeries[][] = [];
       for (const { q, matchers } of queries) {
-        const set = await opts.selector.select(tenant, q.startMs, q.endMs, matchers);
+        const set = limiter.wrap(await opts.selector.select(tenant, q.startMs, q.endMs, matchers));
         const series: EncSeries[] = [];
         while (set.next()) {
           const s = set.at();
@@ -97,7 +108,7 @@ export function registerRemoteRead(app: FastifyInstance, opts: RemoteReadOptions
           if (samples.length > 0) series.push({ labels: s.labels, samples });
         }
         const err = set.err();
-        if (err) throw err;
+        if (err) throw limitError(err);
         results.push(series);
       }
       return reply
@@ -112,7 +123,7 @@ export function registerRemoteRead(app: FastifyInstance, opts: RemoteReadOptions
     try {
       for (let qi = 0; qi < queries.length; qi++) {
         const { q, matchers } = queries[qi]!;
-        const set = await opts.selector.select(tenant, q.startMs, q.endMs, matchers);
+        const set = limiter.wrap(await opts.selector.select(tenant, q.startMs, q.endMs, matchers));
         while (set.next()) {
           const s = set.at();
           for (const chunks of chunkFrames(s.iterator(), budget, opts.maxBytesInFrame)) {

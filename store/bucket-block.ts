@@ -71,6 +71,10 @@ export class ChunksSeries implements Series {
     private readonly maxt: number,
   ) {}
 
+  get chunkCount(): number {
+    return this.data.length;
+  }
+
   iterator(): SampleIterator {
     return new SeriesChunksIterator(this.data, this.mint, this.maxt);
   }

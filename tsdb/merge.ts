@@ -68,7 +68,9 @@ class MergedSeriesSet implements SeriesSet {
 }
 
 function mergedSeries(labels: Labels, parts: readonly Series[]): Series {
-  return { labels, iterator: () => new MergedIterator(parts.map((p) => p.iterator())) };
+  let chunkCount = 0;
+  for (const p of parts) chunkCount += p.chunkCount ?? 0;
+  return { labels, chunkCount, iterator: () => new MergedIterator(parts.map((p) => p.iterator())) };
 }
 
 /** K-way merge by timestamp over a handful of iterators; duplicates of a timestamp are skipped. */

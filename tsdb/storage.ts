@@ -25,6 +25,8 @@ export interface SampleIterator {
 
 export interface Series {
   readonly labels: Labels;
+  /** How many chunks the samples are read from, where the source stores chunks (per-query limits count them). */
+  readonly chunkCount?: number;
   iterator(reuse?: SampleIterator): SampleIterator;
 }
 

@@ -15,6 +15,7 @@ export type ErrorId =
   | 'ingester-failed'
   | 'ring-unavailable'
   | 'bad-query-param'
+  | 'query-limit'
   | 'not-ready'
   | 'internal';
 
@@ -29,6 +30,7 @@ const STATUS: Readonly<Record<ErrorId, number>> = {
   'ingester-failed': 500,
   'ring-unavailable': 500,
   'bad-query-param': 400,
+  'query-limit': 422,
   'not-ready': 503,
   internal: 500,
 };

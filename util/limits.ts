@@ -23,6 +23,8 @@ export const limitsBlock = {
   max_metadata_per_metric: opt('int', 'ingester.max-metadata-per-metric', 10, 'Most distinct metadata entries one metric family may have on one ingester; 0 means no limit.'),
   max_query_length: opt('duration', 'store.max-query-length', 0, 'Longest time range a range query may cover; 0 means no limit.'),
   max_query_lookback: opt('duration', 'querier.max-query-lookback', 0, 'How far back queries may read: earlier parts of a range are cut off; 0 means no limit.'),
+  max_fetched_series_per_query: opt('int', 'querier.max-fetched-series-per-query', 0, 'Most distinct series one query may fetch from ingesters and the bucket together; past it the query fails (422). 0 means no limit.'),
+  max_fetched_chunks_per_query: opt('int', 'querier.max-fetched-chunks-per-query', 2_000_000, 'Most chunks one query may fetch from ingesters and the bucket together, replicas included; past it the query fails (422). 0 means no limit.'),
   max_query_parallelism: opt('int', 'querier.max-query-parallelism', 14, 'Most split queries of one query the query-frontend runs in parallel.'),
   max_cache_freshness: opt('duration', 'frontend.max-cache-freshness', 60_000, 'Results newer than this are never cached by the query-frontend (they may still change).'),
   ruler_max_rule_groups_per_tenant: opt('int', 'ruler.max-rule-groups-per-tenant', 70, 'Most rule groups a tenant may have; the rules API refuses more. 0 means no limit.'),

@@ -76,6 +76,10 @@ class BlockSeries implements Series {
     private readonly deleted: readonly Interval[],
   ) {}
 
+  get chunkCount(): number {
+    return this.data.length;
+  }
+
   iterator(): SampleIterator {
     return new SeriesChunksIterator(this.data, this.mint, this.maxt, this.deleted);
   }
