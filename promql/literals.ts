@@ -45,10 +45,10 @@ export function goFormatF(v: number): string {
 }
 
 /**
- * Go's shortest round-trip text of a float64: with `exponents` as `%v` prints it (exponent form
- * below 1e-4 and from 1e6), without as FormatFloat(v, 'f', -1, 64) (never an exponent).
+ * Go's shortest round-trip text of a float64, in exponent form (`1.5e-07`, `1e+06`) when the
+ * decimal exponent is below `minExp` or at least `maxExp`, plain decimals otherwise.
  */
-function formatShortest(v: number, exponents: boolean): string {
+function formatShortest(v: number, minExp: number, maxExp: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
@@ -57,7 +57,7 @@ function formatShortest(v: number, exponents: boolean): string {
   const exp = Number(expStr);
   const digits = mant.replace('.', '');
   const sign = v < 0 ? '-' : '';
-  if (exponents && (exp < -4 || exp >= 6)) {
+  if (exp < minExp || exp >= maxExp) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
     const e = Math.abs(exp).toString().padStart(2, '0');
     return `${sign}${m}e${exp < 0 ? '-' : '+'}${e}`;
@@ -69,12 +69,20 @@ function formatShortest(v: number, exponents: boolean): string {
 
 /** Go's `%v` of a float64: the shortest representation, in exponent form below 1e-4 and from 1e6. */
 export function goFormatFloat(v: number): string {
-  return formatShortest(v, true);
+  return formatShortest(v, -4, 6);
 }
 
 /** Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits, never an exponent. */
 export function formatFloatF(v: number): string {
-  return formatShortest(v, false);
+  return formatShortest(v, -Infinity, Infinity);
+}
+
+/**
+ * A sample value as Prometheus's JSON API writes it (jsonutil.MarshalValue): FormatFloat 'f'
+ * (`1000000`), or 'e' (`1e-07`, `1e+21`) when the magnitude is below 1e-6 or from 1e21.
+ */
+export function formatSampleValue(v: number): string {
+  return formatShortest(v, -6, 21);
 }
 
 /** Go's message for a regex that JS's RegExp refused (approximated for the common cases). */

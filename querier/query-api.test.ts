@@ -52,7 +52,12 @@ const get = async (url: string) => {
 
 describe('PromQL HTTP API', () => {
   it('formats values and times as Prometheus does', () => {
-    expect(resultJson({ type: 'scalar', t: 1_700_000_000_123, v: 1e6 })).toEqual({ resultType: 'scalar', result: [1_700_000_000.123, '1e+06'] });
+    expect(resultJson({ type: 'scalar', t: 1_700_000_000_123, v: 1e6 })).toEqual({ resultType: 'scalar', result: [1_700_000_000.123, '1000000'] });
+    // Prometheus 2.42's JSON answers (jsonutil.MarshalValue): plain decimals between 1e-6 and 1e21.
+    const text = (v: number) => (resultJson({ type: 'scalar', t: 0, v }).result as [number, string])[1];
+    expect([1e-7, 1.5e-7, 1e-6, 0.000123, 1e20, 1e21, 123456789.5, -2.5e22, 0, -0].map(text)).toEqual([
+      '1e-07', '1.5e-07', '0.000001', '0.000123', '100000000000000000000', '1e+21', '123456789.5', '-2.5e+22', '0', '-0',
+    ]);
     expect(resultJson({ type: 'vector', samples: [{ labels: labelsFromRecord({ a: 'b' }), t: 1000, v: Number.NaN }] })).toEqual({
       resultType: 'vector',
       result: [{ metric: { a: 'b' }, value: [1, 'NaN'] }],

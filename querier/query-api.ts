@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { groupParams } from '../app/server.js';
 import type { RangeRequest, RangeResponse } from '../frontend/types.js';
 import { ParseError } from '../promql/errors.js';
-import { goFormatFloat } from '../promql/literals.js';
+import { formatSampleValue } from '../promql/literals.js';
 import { parseExpr } from '../promql/parser.js';
 import { prettify } from '../promql/printer.js';
 import { type Labels, labelsToRecord } from '../tsdb/labels.js';
@@ -144,15 +144,15 @@ function seconds(t: number): number {
 export function resultJson(v: QueryValue): { resultType: string; result: unknown } {
   switch (v.type) {
     case 'scalar':
-      return { resultType: 'scalar', result: [seconds(v.t), goFormatFloat(v.v)] };
+      return { resultType: 'scalar', result: [seconds(v.t), formatSampleValue(v.v)] };
     case 'string':
       return { resultType: 'string', result: [seconds(v.t), v.s] };
     case 'vector':
-      return { resultType: 'vector', result: v.samples.map((s) => ({ metric: labelsToRecord(s.labels), value: [seconds(s.t), goFormatFloat(s.v)] })) };
+      return { resultType: 'vector', result: v.samples.map((s) => ({ metric: labelsToRecord(s.labels), value: [seconds(s.t), formatSampleValue(s.v)] })) };
     case 'matrix':
       return {
         resultType: 'matrix',
-        result: v.series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((p) => [seconds(p.t), goFormatFloat(p.v)]) })),
+        result: v.series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((p) => [seconds(p.t), formatSampleValue(p.v)]) })),
       };
   }
 }
@@ -167,7 +167,7 @@ export function rangeDownstream(
     const r = await engine.rangeQuery(tenantQueryable(reader, req.tenant, fetchLimits(req.tenant)), req.query, req.startMs, req.endMs, req.stepMs, signal);
     const v = r.value;
     const series = v.type === 'matrix' ? v.series : [];
-    const result = series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((pt): [number, string] => [seconds(pt.t), goFormatFloat(pt.v)]) }));
+    const result = series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((pt): [number, string] => [seconds(pt.t), formatSampleValue(pt.v)]) }));
     return r.warnings.length > 0 ? { resultType: 'matrix', result, warnings: r.warnings } : { resultType: 'matrix', result };
   };
 }

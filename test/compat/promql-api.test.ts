@@ -60,6 +60,9 @@ const QUERIES = [
   'max_over_time(rate(http_requests_total[1m])[5m:30s])',
   'temperature offset 5m',
   'sort_desc(sum by (instance) (temperature))',
+  'sum(http_requests_total) * 1000',
+  'temperature / 1e9',
+  'vector(1e21) + vector(1e6)',
 ];
 
 type Answer = { status: string; errorType?: string; data?: { resultType: string; result: unknown } };
@@ -69,6 +72,8 @@ function close(a: unknown, b: unknown, path: string): string | null {
     const x = Number(a);
     const y = Number(b);
     if (Number.isNaN(x) && Number.isNaN(y)) return null;
+    // The same number must be written the same way (Prometheus writes 1e6 as "1000000").
+    if (x === y) return `${path}: ${a} != ${b} (same value, different text)`;
     if (Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y))) return null;
     return `${path}: ${a} != ${b}`;
   }
