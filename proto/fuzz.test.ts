@@ -20,8 +20,15 @@ function rng(seed: number): () => number {
 
 const sample = {
   timeseries: [
-    { labels: [{ name: '__name__', value: 'node_cpu_seconds_total' }, { name: 'cpu', value: '0' }, { name: 'mode', value: 'idle' }], samples: [{ timestamp: 1_700_000_000_000, value: 1.5 }, { timestamp: 1_700_000_015_000, value: 2 }] },
-    { labels: [{ name: '__name__', value: 'up' }, { name: 'instance', value: 'é😀' }], samples: [{ timestamp: -1, value: NaN }] },
+    {
+      labels: [{ name: '__name__', value: 'node_cpu_seconds_total' }, { name: 'cpu', value: '0' }, { name: 'mode', value: 'idle' }],
+      samples: [{ timestamp: 1_700_000_000_000, value: 1.5 }, { timestamp: 1_700_000_015_000, value: 2 }],
+      exemplars: [
+        { labels: [{ name: 'trace_id', value: '4bf92f3577b34da6' }, { name: 'span_id', value: '00f067aa' }], value: 1.5, timestamp: 1_700_000_000_000 },
+        { labels: [], value: NaN, timestamp: -1 },
+      ],
+    },
+    { labels: [{ name: '__name__', value: 'up' }, { name: 'instance', value: 'é😀' }], samples: [{ timestamp: -1, value: NaN }], exemplars: [{ labels: [{ name: 'trace_id', value: 'é' }], value: 0, timestamp: 0 }] },
   ],
   metadata: [{ type: 1 as const, metricFamilyName: 'node_cpu_seconds_total', help: 'CPU', unit: 'seconds' }],
 };
@@ -54,6 +61,17 @@ describe('decoder fuzz', () => {
         // Nothing allocated in proportion to a declared length.
         expect(b.labelPos.length).toBeLessThan(4096);
         expect(b.ts.length).toBeLessThan(4096);
+        expect(b.exLabelPos.length).toBeLessThan(4096);
+        expect(b.exTs.length).toBeLessThan(4096);
+        // Every exemplar label decoded so far is a byte range inside the body.
+        let inside = b.buf === body && b.exemplarTotal <= body.length;
+        for (let x = 0; x < b.exemplarTotal; x++) {
+          for (let e = b.exLabelStart[x]!; e < b.exLabelStart[x]! + b.exLabelCount[x]!; e++) {
+            if (b.exLabelPos[4 * e]! + b.exLabelPos[4 * e + 1]! > body.length) inside = false;
+            if (b.exLabelPos[4 * e + 2]! + b.exLabelPos[4 * e + 3]! > body.length) inside = false;
+          }
+        }
+        expect(inside).toBe(true);
       }
     });
   }
@@ -66,6 +84,9 @@ describe('decoder fuzz', () => {
     ['field number 0', [0x00, 0x01]],
     ['timestamp beyond 2^53', [0x0a, 0x0d, 0x12, 0x0b, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x09, 0x00]],
     ['invalid UTF-8 in metadata', [0x1a, 0x04, 0x12, 0x02, 0xc3, 0x28]],
+    ['exemplar timestamp beyond 2^53', [0x0a, 0x0c, 0x1a, 0x0a, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]],
+    ['exemplar label past its exemplar', [0x0a, 0x06, 0x1a, 0x04, 0x0a, 0x07, 0x0a, 0x01]],
+    ['truncated exemplar value', [0x0a, 0x05, 0x1a, 0x03, 0x11, 0x00, 0x00]],
   ])('refuses %s with a ProtoError', (_name, bytes) => {
     expect(() => decodeWriteRequestV1(Uint8Array.from(bytes), new WriteBatch())).toThrow(ProtoError);
   });

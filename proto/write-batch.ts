@@ -12,7 +12,11 @@
  *   sampleStart[i], sampleCount[i] samples of series i are k in [sampleStart, sampleStart+sampleCount)
  *   ts[k]                          timestamp in ms (exact: |t| < 2^53)
  *   valueLo[k], valueHi[k]         low and high 32 bits of the IEEE-754 value
- *   histogramCount[i], exemplarCount[i]  counted, not decoded (native histograms are not stored yet)
+ *   histogramCount[i]              counted, not decoded (native histograms are not stored yet)
+ *   exemplarStart[i], exemplarCount[i]  exemplars of series i are x in [exemplarStart, exemplarStart+exemplarCount)
+ *   exTs[x], exValueLo[x], exValueHi[x]  an exemplar's timestamp and raw value bits
+ *   exLabelStart[x], exLabelCount[x]     its labels are e in [exLabelStart, exLabelStart+exLabelCount)
+ *   exLabelPos[4e..4e+3]           nameOff, nameLen, valueOff, valueLen of exemplar label e (into buf)
  *   seriesOff[i], seriesLen[i]     (1.0 only) byte range of the TimeSeries message in buf, so a
  *                                  forwarder can re-send a series without encoding it again
  *
@@ -74,6 +78,7 @@ export class WriteBatch {
   sampleStart: Uint32Array = new Uint32Array(64);
   sampleCount: Uint32Array = new Uint32Array(64);
   histogramCount: Uint32Array = new Uint32Array(64);
+  exemplarStart: Uint32Array = new Uint32Array(64);
   exemplarCount: Uint32Array = new Uint32Array(64);
   seriesOff: Uint32Array = new Uint32Array(64);
   seriesLen: Uint32Array = new Uint32Array(64);
@@ -83,6 +88,14 @@ export class WriteBatch {
   ts: Float64Array = new Float64Array(256);
   valueLo: Uint32Array = new Uint32Array(256);
   valueHi: Uint32Array = new Uint32Array(256);
+
+  exLabelTotal = 0;
+  exTs: Float64Array = new Float64Array(16);
+  exValueLo: Uint32Array = new Uint32Array(16);
+  exValueHi: Uint32Array = new Uint32Array(16);
+  exLabelStart: Uint32Array = new Uint32Array(16);
+  exLabelCount: Uint32Array = new Uint32Array(16);
+  exLabelPos: Uint32Array = new Uint32Array(64);
 
   metadata: MetricMetadata[] = [];
 
@@ -94,6 +107,7 @@ export class WriteBatch {
     this.sampleTotal = 0;
     this.histogramTotal = 0;
     this.exemplarTotal = 0;
+    this.exLabelTotal = 0;
     this.metadata = [];
   }
 
@@ -107,6 +121,7 @@ export class WriteBatch {
     this.sampleStart = grow(this.sampleStart, n, u);
     this.sampleCount = grow(this.sampleCount, n, u);
     this.histogramCount = grow(this.histogramCount, n, u);
+    this.exemplarStart = grow(this.exemplarStart, n, u);
     this.exemplarCount = grow(this.exemplarCount, n, u);
     this.seriesOff = grow(this.seriesOff, n, u);
     this.seriesLen = grow(this.seriesLen, n, u);
@@ -125,6 +140,24 @@ export class WriteBatch {
     this.ts = grow(this.ts, n, (x) => new Float64Array(x));
     this.valueLo = grow(this.valueLo, n, (x) => new Uint32Array(x));
     this.valueHi = grow(this.valueHi, n, (x) => new Uint32Array(x));
+  }
+
+  /** Make room for exemplar index `x`. */
+  ensureExemplar(x: number): void {
+    if (x < this.exTs.length) return;
+    const n = x + 1;
+    const u = (y: number): Uint32Array => new Uint32Array(y);
+    this.exTs = grow(this.exTs, n, (y) => new Float64Array(y));
+    this.exValueLo = grow(this.exValueLo, n, u);
+    this.exValueHi = grow(this.exValueHi, n, u);
+    this.exLabelStart = grow(this.exLabelStart, n, u);
+    this.exLabelCount = grow(this.exLabelCount, n, u);
+  }
+
+  /** Make room for exemplar label index `e`. */
+  ensureExLabel(e: number): void {
+    if (4 * e + 3 < this.exLabelPos.length) return;
+    this.exLabelPos = grow(this.exLabelPos, 4 * (e + 1), (x) => new Uint32Array(x));
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * Hand-written decoders of remote write 1.0 (`prometheus.WriteRequest`) and 2.0
  * (`io.prometheus.write.v2.Request`) into a reusable WriteBatch. Nothing is allocated per
- * sample or per label: labels become byte ranges into the body, values stay raw bits. Every
- * length is checked before it is used; malformed input throws a ProtoError and nothing else.
+ * sample, exemplar or label: labels (series and exemplar) become byte ranges into the body,
+ * values stay raw bits. Every length is checked before it is used; malformed input throws a
+ * ProtoError and nothing else.
  * Proven equal to protobufjs's generic decode in write-decoder.test.ts.
  */
 
@@ -43,11 +44,8 @@ function decodeSample(end: number, into: WriteBatch): void {
   into.sampleTotal = k + 1;
 }
 
-/** Label { string name = 1; string value = 2; } → one labelPos entry. */
-function decodeLabelV1(end: number, into: WriteBatch): void {
-  const j = into.labelTotal;
-  into.ensureLabel(j);
-  const pos = into.labelPos;
+/** Label { string name = 1; string value = 2; } → entry j of `pos` (labelPos or exLabelPos). */
+function readLabel(end: number, pos: Uint32Array, j: number): void {
   let nOff = r.pos;
   let nLen = 0;
   let vOff = r.pos;
@@ -75,21 +73,67 @@ function decodeLabelV1(end: number, into: WriteBatch): void {
   pos[4 * j + 1] = nLen;
   pos[4 * j + 2] = vOff;
   pos[4 * j + 3] = vLen;
+}
+
+/** A series label (1.0) → one labelPos entry. */
+function decodeLabelV1(end: number, into: WriteBatch): void {
+  const j = into.labelTotal;
+  into.ensureLabel(j);
+  readLabel(end, into.labelPos, j);
   into.labelTotal = j + 1;
 }
 
-/** Record series i's ranges once its fields are decoded (labels and samples were appended). */
-function finishSeries(into: WriteBatch, i: number, l0: number, s0: number, hist: number, ex: number, off: number, len: number): void {
+/** Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; } (1.0) */
+function decodeExemplarV1(end: number, into: WriteBatch): void {
+  const x = into.exemplarTotal;
+  into.ensureExemplar(x);
+  const e0 = into.exLabelTotal;
+  let lo = 0;
+  let hi = 0;
+  let ts = 0;
+  while (r.pos < end) {
+    const key = r.uint32(end, 'Exemplar key');
+    const f = key >>> 3;
+    const wt = key & 7;
+    if (f === 1 && wt === WIRE_LEN) {
+      const n = r.len(end, 'Exemplar.labels');
+      const le = r.pos + n;
+      const e = into.exLabelTotal;
+      into.ensureExLabel(e);
+      readLabel(le, into.exLabelPos, e);
+      into.exLabelTotal = e + 1;
+      r.pos = le;
+    } else if (f === 2 && wt === WIRE_FIXED64) {
+      r.fixed64(end, 'Exemplar.value');
+      lo = r.lo;
+      hi = r.hi;
+    } else if (f === 3 && wt === WIRE_VARINT) {
+      ts = r.int64(end, 'Exemplar.timestamp');
+    } else {
+      if (f === 0) throw new ProtoError(`field number 0 in Exemplar at offset ${r.pos}`);
+      r.skip(wt, end, 'Exemplar field');
+    }
+  }
+  into.exTs[x] = ts;
+  into.exValueLo[x] = lo;
+  into.exValueHi[x] = hi;
+  into.exLabelStart[x] = e0;
+  into.exLabelCount[x] = into.exLabelTotal - e0;
+  into.exemplarTotal = x + 1;
+}
+
+/** Record series i's ranges once its fields are decoded (labels, samples and exemplars were appended). */
+function finishSeries(into: WriteBatch, i: number, l0: number, s0: number, x0: number, hist: number, off: number, len: number): void {
   into.labelStart[i] = l0;
   into.labelCount[i] = into.labelTotal - l0;
   into.sampleStart[i] = s0;
   into.sampleCount[i] = into.sampleTotal - s0;
   into.histogramCount[i] = hist;
-  into.exemplarCount[i] = ex;
+  into.exemplarStart[i] = x0;
+  into.exemplarCount[i] = into.exemplarTotal - x0;
   into.seriesOff[i] = off;
   into.seriesLen[i] = len;
   into.histogramTotal += hist;
-  into.exemplarTotal += ex;
   into.seriesCount = i + 1;
 }
 
@@ -98,8 +142,8 @@ function decodeTimeSeriesV1(start: number, end: number, into: WriteBatch): void 
   into.ensureSeries(i);
   const l0 = into.labelTotal;
   const s0 = into.sampleTotal;
+  const x0 = into.exemplarTotal;
   let hist = 0;
-  let ex = 0;
   while (r.pos < end) {
     const key = r.uint32(end, 'TimeSeries key');
     const f = key >>> 3;
@@ -110,10 +154,10 @@ function decodeTimeSeriesV1(start: number, end: number, into: WriteBatch): void 
       const e = r.pos + n;
       if (f === 1) decodeLabelV1(e, into);
       else if (f === 2) decodeSample(e, into);
+      else if (f === 3) decodeExemplarV1(e, into);
       else {
-        r.checkMessage(e, f === 3 ? 'Exemplar' : 'Histogram');
-        if (f === 3) ex++;
-        else hist++;
+        r.checkMessage(e, 'Histogram');
+        hist++;
       }
       r.pos = e;
     } else {
@@ -121,7 +165,7 @@ function decodeTimeSeriesV1(start: number, end: number, into: WriteBatch): void 
       r.skip(wt, end, 'TimeSeries field');
     }
   }
-  finishSeries(into, i, l0, s0, hist, ex, start, end - start);
+  finishSeries(into, i, l0, s0, x0, hist, start, end - start);
 }
 
 function metricType(v: number): MetricTypeValue {
@@ -201,7 +245,18 @@ function symbolRef(ref: number, what: string): number {
   return ref;
 }
 
-/** Append the pair of refs as one label. `refState` alternates between name and value. */
+/** Write the label (name ref, value ref) as entry j of `pos` (labelPos or exLabelPos). */
+function writeRefLabel(pos: Uint32Array, j: number, name: number, value: number): void {
+  pos[4 * j] = symbols[2 * name]!;
+  pos[4 * j + 1] = symbols[2 * name + 1]!;
+  pos[4 * j + 2] = symbols[2 * value]!;
+  pos[4 * j + 3] = symbols[2 * value + 1]!;
+}
+
+/**
+ * Append the pair of refs as one series label. `pendingName` holds the name ref until its value
+ * arrives (refs may be split over several labels_refs fields, so it lives across fields).
+ */
 let pendingName = -1;
 
 function pushRef(ref: number, into: WriteBatch): void {
@@ -212,13 +267,64 @@ function pushRef(ref: number, into: WriteBatch): void {
   }
   const j = into.labelTotal;
   into.ensureLabel(j);
-  const pos = into.labelPos;
-  pos[4 * j] = symbols[2 * pendingName]!;
-  pos[4 * j + 1] = symbols[2 * pendingName + 1]!;
-  pos[4 * j + 2] = symbols[2 * ref]!;
-  pos[4 * j + 3] = symbols[2 * ref + 1]!;
+  writeRefLabel(into.labelPos, j, pendingName, ref);
   into.labelTotal = j + 1;
   pendingName = -1;
+}
+
+/** The same for an exemplar's labels; its own pending name, as exemplars sit inside a series. */
+let exPendingName = -1;
+
+function pushExRef(ref: number, into: WriteBatch): void {
+  symbolRef(ref, 'Exemplar.labels_refs');
+  if (exPendingName < 0) {
+    exPendingName = ref;
+    return;
+  }
+  const e = into.exLabelTotal;
+  into.ensureExLabel(e);
+  writeRefLabel(into.exLabelPos, e, exPendingName, ref);
+  into.exLabelTotal = e + 1;
+  exPendingName = -1;
+}
+
+/** Exemplar { repeated uint32 labels_refs = 1; double value = 2; int64 timestamp = 3; } (2.0) */
+function decodeExemplarV2(end: number, into: WriteBatch): void {
+  const x = into.exemplarTotal;
+  into.ensureExemplar(x);
+  const e0 = into.exLabelTotal;
+  let lo = 0;
+  let hi = 0;
+  let ts = 0;
+  exPendingName = -1;
+  while (r.pos < end) {
+    const key = r.uint32(end, 'Exemplar key');
+    const f = key >>> 3;
+    const wt = key & 7;
+    if (f === 1 && wt === WIRE_LEN) {
+      const n = r.len(end, 'Exemplar.labels_refs');
+      const e = r.pos + n;
+      while (r.pos < e) pushExRef(r.uint32(e, 'Exemplar.labels_refs'), into);
+    } else if (f === 1 && wt === WIRE_VARINT) {
+      pushExRef(r.uint32(end, 'Exemplar.labels_refs'), into);
+    } else if (f === 2 && wt === WIRE_FIXED64) {
+      r.fixed64(end, 'Exemplar.value');
+      lo = r.lo;
+      hi = r.hi;
+    } else if (f === 3 && wt === WIRE_VARINT) {
+      ts = r.int64(end, 'Exemplar.timestamp');
+    } else {
+      if (f === 0) throw new ProtoError(`field number 0 in Exemplar at offset ${r.pos}`);
+      r.skip(wt, end, 'Exemplar field');
+    }
+  }
+  if (exPendingName >= 0) throw new ProtoError(`Exemplar.labels_refs has an odd number of refs (exemplar ${x})`);
+  into.exTs[x] = ts;
+  into.exValueLo[x] = lo;
+  into.exValueHi[x] = hi;
+  into.exLabelStart[x] = e0;
+  into.exLabelCount[x] = into.exLabelTotal - e0;
+  into.exemplarTotal = x + 1;
 }
 
 const NAME_BYTES = [0x5f, 0x5f, 0x6e, 0x61, 0x6d, 0x65, 0x5f, 0x5f]; // "__name__"
@@ -254,8 +360,8 @@ function decodeTimeSeriesV2(end: number, into: WriteBatch, seenFamilies: Set<num
   into.ensureSeries(i);
   const l0 = into.labelTotal;
   const s0 = into.sampleTotal;
+  const x0 = into.exemplarTotal;
   let hist = 0;
-  let ex = 0;
   let md: { type: number; help: number; unit: number } | null = null;
   pendingName = -1;
   while (r.pos < end) {
@@ -273,11 +379,11 @@ function decodeTimeSeriesV2(end: number, into: WriteBatch, seenFamilies: Set<num
       const n = r.len(end, 'TimeSeries field');
       const e = r.pos + n;
       if (f === 2) decodeSample(e, into);
+      else if (f === 4) decodeExemplarV2(e, into);
       else if (f === 5) md = decodeMetadataV2(e);
       else {
-        r.checkMessage(e, f === 3 ? 'Histogram' : 'Exemplar');
-        if (f === 3) hist++;
-        else ex++;
+        r.checkMessage(e, 'Histogram');
+        hist++;
       }
       r.pos = e;
     } else {
@@ -286,7 +392,7 @@ function decodeTimeSeriesV2(end: number, into: WriteBatch, seenFamilies: Set<num
     }
   }
   if (pendingName >= 0) throw new ProtoError(`TimeSeries.labels_refs has an odd number of refs (series ${i})`);
-  finishSeries(into, i, l0, s0, hist, ex, 0, 0);
+  finishSeries(into, i, l0, s0, x0, hist, 0, 0);
 
   if (md && (md.type !== 0 || md.help !== 0 || md.unit !== 0)) {
     // One metadata entry per metric family per request, keyed by the name's value bytes.

@@ -18,9 +18,18 @@ export interface EncSample {
   readonly valueBits?: { readonly hi: number; readonly lo: number };
 }
 
+export interface EncExemplar {
+  readonly labels: readonly EncLabel[];
+  readonly value: number;
+  readonly timestamp: number;
+  /** Exact IEEE-754 bits; wins over `value` when given. */
+  readonly valueBits?: { readonly hi: number; readonly lo: number };
+}
+
 export interface EncSeries {
   readonly labels: readonly EncLabel[];
   readonly samples: readonly EncSample[];
+  readonly exemplars?: readonly EncExemplar[];
 }
 
 export interface EncWriteRequest {
@@ -98,22 +107,39 @@ function sampleSize(s: EncSample): number {
   return 9 + (s.timestamp === 0 ? 0 : 1 + varintSize(s.timestamp));
 }
 
-function writeSample(w: Writer, s: EncSample): void {
+function writeValue(w: Writer, tag: number, v: { readonly value: number; readonly valueBits?: { readonly hi: number; readonly lo: number } }): void {
   let lo: number;
   let hi: number;
-  if (s.valueBits) {
-    lo = s.valueBits.lo >>> 0;
-    hi = s.valueBits.hi >>> 0;
+  if (v.valueBits) {
+    lo = v.valueBits.lo >>> 0;
+    hi = v.valueBits.hi >>> 0;
   } else {
-    f64[0] = s.value;
+    f64[0] = v.value;
     lo = u32[0]!;
     hi = u32[1]!;
   }
-  w.varint(0x09); // field 1, fixed64
+  w.varint(tag);
   w.fixed64(lo, hi);
+}
+
+function writeSample(w: Writer, s: EncSample): void {
+  writeValue(w, 0x09, s); // field 1, fixed64
   if (s.timestamp !== 0) {
     w.varint(0x10); // field 2, varint
     w.varint(s.timestamp);
+  }
+}
+
+/** Exemplar value (field 2, fixed64) and timestamp (field 3, varint); labels are written by the caller. */
+function exemplarTailSize(x: EncExemplar): number {
+  return 9 + (x.timestamp === 0 ? 0 : 1 + varintSize(x.timestamp));
+}
+
+function writeExemplarTail(w: Writer, x: EncExemplar): void {
+  writeValue(w, 0x11, x);
+  if (x.timestamp !== 0) {
+    w.varint(0x18);
+    w.varint(x.timestamp);
   }
 }
 
@@ -134,16 +160,25 @@ function lenField(n: number): number {
 
 /** Encode a remote write 1.0 `WriteRequest`. */
 export function encodeWriteRequestV1(req: EncWriteRequest): Uint8Array {
-  const series = req.timeseries.map((ts) => {
-    const labels = ts.labels.map((l) => {
+  const encLabels = (ls: readonly EncLabel[]) =>
+    ls.map((l) => {
       const name = enc.encode(l.name);
       const value = enc.encode(l.value);
       return { name, value, size: strField(1, name) + strField(2, value) };
     });
+  const series = req.timeseries.map((ts) => {
+    const labels = encLabels(ts.labels);
+    const exemplars = (ts.exemplars ?? []).map((x) => {
+      const xl = encLabels(x.labels);
+      let size = exemplarTailSize(x);
+      for (const l of xl) size += lenField(l.size);
+      return { labels: xl, x, size };
+    });
     let size = 0;
     for (const l of labels) size += lenField(l.size);
     for (const s of ts.samples) size += lenField(sampleSize(s));
-    return { labels, samples: ts.samples, size };
+    for (const x of exemplars) size += lenField(x.size);
+    return { labels, samples: ts.samples, exemplars, size };
   });
   const metadata = (req.metadata ?? []).map((m) => {
     const name = enc.encode(m.metricFamilyName);
@@ -169,6 +204,17 @@ export function encodeWriteRequestV1(req: EncWriteRequest): Uint8Array {
       w.varint(0x12);
       w.varint(sampleSize(smp));
       writeSample(w, smp);
+    }
+    for (const x of s.exemplars) {
+      w.varint(0x1a); // field 3
+      w.varint(x.size);
+      for (const l of x.labels) {
+        w.varint(0x0a);
+        w.varint(l.size);
+        writeStr(w, 1, l.name);
+        writeStr(w, 2, l.value);
+      }
+      writeExemplarTail(w, x.x);
     }
   }
   for (const m of metadata) {
@@ -213,10 +259,19 @@ export function encodeWriteRequestV2(req: EncWriteRequest): Uint8Array {
     const mdSize = mdRefs
       ? (mdRefs.type ? 1 + varintSize(mdRefs.type) : 0) + (mdRefs.help ? 1 + varintSize(mdRefs.help) : 0) + (mdRefs.unit ? 1 + varintSize(mdRefs.unit) : 0)
       : 0;
+    const exemplars = (ts.exemplars ?? []).map((x) => {
+      const xrefs: number[] = [];
+      for (const l of x.labels) xrefs.push(ref(l.name), ref(l.value));
+      let xrefsSize = 0;
+      for (const r of xrefs) xrefsSize += varintSize(r);
+      const xsize = (xrefs.length > 0 ? lenField(xrefsSize) : 0) + exemplarTailSize(x);
+      return { refs: xrefs, refsSize: xrefsSize, x, size: xsize };
+    });
     let size = refs.length > 0 ? lenField(refsSize) : 0;
     for (const s of ts.samples) size += lenField(sampleSize(s));
+    for (const x of exemplars) size += lenField(x.size);
     if (mdRefs) size += lenField(mdSize);
-    return { refs, refsSize, samples: ts.samples, md: mdRefs, mdSize, size };
+    return { refs, refsSize, samples: ts.samples, exemplars, md: mdRefs, mdSize, size };
   });
   const symBytes = symbols.map((s) => enc.encode(s));
   let total = 0;
@@ -240,6 +295,16 @@ export function encodeWriteRequestV2(req: EncWriteRequest): Uint8Array {
       w.varint(0x12);
       w.varint(sampleSize(smp));
       writeSample(w, smp);
+    }
+    for (const x of s.exemplars) {
+      w.varint(0x22); // field 4
+      w.varint(x.size);
+      if (x.refs.length > 0) {
+        w.varint(0x0a); // labels_refs, packed
+        w.varint(x.refsSize);
+        for (const r of x.refs) w.varint(r);
+      }
+      writeExemplarTail(w, x.x);
     }
     if (s.md) {
       w.varint(0x2a);
