@@ -1,5 +1,5 @@
 /**
- * The `reason` label values of `vigil_discarded_samples_total` and `vigil_discarded_metadata_total`
+ * The `reason` label values of `vigil_discarded_samples_total`, `vigil_discarded_metadata_total` and `vigil_discarded_exemplars_total`
  * written by the distributor. They are Cortex's values, so dashboards and alerts written for
  * `cortex_discarded_samples_total{reason=...}` keep working; users alert on them, so never rename one.
  */
@@ -27,6 +27,10 @@ export const DiscardReason = {
   /** Native histogram samples: not stored yet, so dropped and counted (the float samples are kept). */
   nativeHistogramSample: 'native_histogram_sample',
   tooManyHaClusters: 'too_many_ha_clusters',
+  // Exemplars only (vigil_discarded_exemplars_total).
+  exemplarLabelsMissing: 'exemplar_labels_missing',
+  exemplarLabelsTooLong: 'exemplar_labels_too_long',
+  exemplarTimestampInvalid: 'exemplar_timestamp_invalid',
   // Metadata only.
   metadataMetricNameTooLong: 'metric_name_too_long',
   helpTooLong: 'help_too_long',

@@ -1,7 +1,7 @@
 /**
  * The distributor's write path, one ordered list of steps:
  *   1. count what arrived                     (vigil_distributor_samples_in_total)
- *   2. validate every series and its samples  (invalid ones are dropped and counted by reason)
+ *   2. validate every series, its samples and exemplars (invalid ones are dropped and counted by reason)
  *   3. validate metadata
  *   4. the tenant's ingestion rate limit      (all or nothing → 429)
  *   5. hash each series onto the ring and push each ingester its share in parallel
@@ -18,9 +18,10 @@ import { type Ring, RingError, fnv1a32 } from '../ring/ring.js';
 import { VigilError } from '../util/errors.js';
 import type { Overrides } from '../util/limits.js';
 import { DiscardReason } from './discard-reasons.js';
-import { discardedMetadataCounter, discardedSamplesCounter } from './metrics.js';
+import { discardedExemplarsCounter, discardedMetadataCounter, discardedSamplesCounter } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type ValidationError, newSeriesResult, validateMetadata, validateSeries } from './validate.js';
+import { type ExemplarsResult, validateExemplars } from './validate-exemplars.js';
 
 export interface DistributorOptions {
   readonly ring: Ring;
@@ -55,6 +56,7 @@ export class Distributor {
   private readonly receivedMetadata: Counter<'user'>;
   private readonly discarded: Counter<'reason' | 'user'>;
   private readonly discardedMetadata: Counter<'reason' | 'user'>;
+  private readonly discardedExemplars: Counter<'reason' | 'user'>;
 
   constructor(private readonly opts: DistributorOptions) {
     this.now = opts.now ?? Date.now;
@@ -65,6 +67,7 @@ export class Distributor {
     this.receivedMetadata = new Counter({ name: 'vigil_distributor_received_metadata_total', help: 'Metadata entries that passed validation and limits.', labelNames: ['user'], registers: r });
     this.discarded = discardedSamplesCounter(opts.registry);
     this.discardedMetadata = discardedMetadataCounter(opts.registry);
+    this.discardedExemplars = discardedExemplarsCounter(opts.registry);
   }
 
   async push(tenant: string, batch: WriteBatch): Promise<PushOutcome> {
@@ -82,18 +85,32 @@ export class Distributor {
     const keep = new Uint32Array(batch.seriesCount);
     let kept = 0;
     let validSamples = 0;
+    let validExemplars = 0;
     const res = newSeriesResult();
+    const exRes: ExemplarsResult = { error: null, kept: 0, discarded: new Map() };
     for (let i = 0; i < batch.seriesCount; i++) {
       validateSeries(batch, i, limits, now, res);
       if (res.error) {
         firstError ??= res.error;
         discard(res.error.reason, res.discarded);
       }
-      if (res.kept > 0) {
+      // Exemplars of a series whose labels were refused go with it; otherwise each is judged alone.
+      let exemplars = 0;
+      if (batch.exemplarCount[i]! > 0) {
+        if (!res.labelsValid) exRes.discarded.set(res.error!.reason, (exRes.discarded.get(res.error!.reason) ?? 0) + batch.exemplarCount[i]!);
+        else {
+          validateExemplars(batch, i, exRes);
+          if (exRes.error) firstError ??= exRes.error;
+          exemplars = exRes.kept;
+        }
+      }
+      if (res.kept > 0 || exemplars > 0) {
         keep[kept++] = i;
         validSamples += res.kept;
+        validExemplars += exemplars;
       }
     }
+    for (const [reason, n] of exRes.discarded) this.discardedExemplars.inc({ reason, user: tenant }, n);
 
     // Native histograms are not stored yet (floats only): count them as discarded, answer
     // success for the rest, and report 0 written in the 2.0 headers.
@@ -109,10 +126,11 @@ export class Distributor {
       } else metadata.push(md);
     }
 
-    // 4. Rate limit, on what survived validation.
-    const rl = this.opts.rateLimiter.allow(tenant, now, validSamples, metadata.length, limits);
+    // 4. Rate limit, on what survived validation (exemplars count as samples do, as in Cortex).
+    const rl = this.opts.rateLimiter.allow(tenant, now, validSamples + validExemplars, metadata.length, limits);
     if (rl !== null) {
       discard(DiscardReason.rateLimited, validSamples);
+      if (validExemplars > 0) this.discardedExemplars.inc({ reason: DiscardReason.rateLimited, user: tenant }, validExemplars);
       if (metadata.length > 0) this.discardedMetadata.inc({ reason: DiscardReason.rateLimited, user: tenant }, metadata.length);
       this.flushDiscards(tenant, discards);
       return { samplesWritten: 0, histogramsWritten: 0, exemplarsWritten: 0, error: new VigilError('rate-limited', rl) };
@@ -149,6 +167,7 @@ export class Distributor {
     let ingesterError: VigilError | null = null;
     const acks = new Uint8Array(batch.seriesCount);
     let written = 0;
+    let exemplarsWritten = 0;
     for (const { share, result, failure } of results) {
       if (failure) {
         serverFailure ??= failure;
@@ -163,6 +182,7 @@ export class Distributor {
         );
       }
       written = Math.max(written, result?.samplesAppended ?? 0);
+      exemplarsWritten = Math.max(exemplarsWritten, result?.exemplarsAppended ?? 0);
     }
     for (let k = 0; k < kept; k++) {
       const i = keep[k]!;
@@ -171,13 +191,13 @@ export class Distributor {
         return {
           samplesWritten: written,
           histogramsWritten: 0,
-          exemplarsWritten: 0,
+          exemplarsWritten,
           error: new VigilError('ingester-failed', `failed pushing to ingester: ${cause}`),
         };
       }
     }
     const error = firstError ? this.validationError(firstError) : ingesterError;
-    return { samplesWritten: written, histogramsWritten: 0, exemplarsWritten: 0, error };
+    return { samplesWritten: written, histogramsWritten: 0, exemplarsWritten, error };
   }
 
   private validationError(e: ValidationError): VigilError {

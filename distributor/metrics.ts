@@ -17,3 +17,8 @@ export function discardedSamplesCounter(registry: Registry): Counter<'reason' | 
 export function discardedMetadataCounter(registry: Registry): Counter<'reason' | 'user'> {
   return sharedCounter(registry, 'vigil_discarded_metadata_total', 'Metadata entries refused, by reason.');
 }
+
+/** `vigil_discarded_exemplars_total{reason,user}`, shared the same way. */
+export function discardedExemplarsCounter(registry: Registry): Counter<'reason' | 'user'> {
+  return sharedCounter(registry, 'vigil_discarded_exemplars_total', 'Exemplars refused, by reason.');
+}

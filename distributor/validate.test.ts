@@ -190,6 +190,7 @@ describe('validateSeries: label rules (one rule each, default limits with one ch
     expect(res.error).toEqual({ reason, message, status: 400 });
     expect(res.kept).toBe(0);
     expect(res.discarded).toBe(2);
+    expect(res.labelsValid).toBe(false);
   });
 
   it('cuts long series text to 200 characters, as %.200q does', () => {
@@ -208,7 +209,7 @@ describe('validateSeries: normalisation', () => {
     const out = newSeriesResult();
     const res = validateSeries(b, 0, DEFAULTS, NOW, out);
     expect(res).toBe(out);
-    expect(res).toEqual({ error: null, kept: 2, discarded: 0 });
+    expect(res).toEqual({ error: null, kept: 2, discarded: 0, labelsValid: true });
     expect(b.labelPos).toEqual(before.pos);
     expect(b.ts).toEqual(before.ts);
     expect(b.valueHi).toEqual(before.hi);
@@ -289,7 +290,7 @@ describe('validateSeries: sample timestamps', () => {
 
   it('accepts a sample exactly at now + creation_grace_period', () => {
     const b = batchOf({ labels: up(), samples: [[NOW + 10 * MIN, 0, 0]] });
-    expect(validateSeries(b, 0, DEFAULTS, NOW)).toEqual({ error: null, kept: 1, discarded: 0 });
+    expect(validateSeries(b, 0, DEFAULTS, NOW)).toEqual({ error: null, kept: 1, discarded: 0, labelsValid: true });
   });
 
   it('follows creation_grace_period', () => {
@@ -302,7 +303,7 @@ describe('validateSeries: sample timestamps', () => {
   it('accepts old samples unless reject_old_samples is on', () => {
     const old = NOW - 15 * 24 * 60 * MIN;
     const spec = { labels: up(['job', 'node']), samples: [[old, 0, 0] as [number, number, number], [NOW, 0, 0] as [number, number, number]] };
-    expect(validateSeries(batchOf(spec), 0, DEFAULTS, NOW)).toEqual({ error: null, kept: 2, discarded: 0 });
+    expect(validateSeries(batchOf(spec), 0, DEFAULTS, NOW)).toEqual({ error: null, kept: 2, discarded: 0, labelsValid: true });
 
     const b = batchOf(spec);
     const res = validateSeries(b, 0, limitsWith({ reject_old_samples: true }), NOW);
@@ -332,7 +333,7 @@ describe('validateSeries: sample timestamps', () => {
       { labels: up(['job', 'b']), samples: [[NOW, 2, 2], [NOW + 1, 3, 3]] },
     );
     validateSeries(b, 0, DEFAULTS, NOW);
-    expect(validateSeries(b, 1, DEFAULTS, NOW)).toEqual({ error: null, kept: 2, discarded: 0 });
+    expect(validateSeries(b, 1, DEFAULTS, NOW)).toEqual({ error: null, kept: 2, discarded: 0, labelsValid: true });
     expect(samplesOf(b, 0)).toEqual([[NOW, 1, 1]]);
     expect(samplesOf(b, 1)).toEqual([
       [NOW, 2, 2],
@@ -342,7 +343,7 @@ describe('validateSeries: sample timestamps', () => {
 
   it('a series without samples passes with nothing kept', () => {
     const b = batchOf({ labels: up(), samples: [] });
-    expect(validateSeries(b, 0, DEFAULTS, NOW)).toEqual({ error: null, kept: 0, discarded: 0 });
+    expect(validateSeries(b, 0, DEFAULTS, NOW)).toEqual({ error: null, kept: 0, discarded: 0, labelsValid: true });
   });
 });
 

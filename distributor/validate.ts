@@ -64,10 +64,12 @@ export interface SeriesResult {
   kept: number;
   /** Float samples refused: all of them for a label error, the bad ones for a timestamp error. */
   discarded: number;
+  /** False when the series' labels were refused (nothing of it, exemplars included, may be stored). */
+  labelsValid: boolean;
 }
 
 export function newSeriesResult(): SeriesResult {
-  return { error: null, kept: 0, discarded: 0 };
+  return { error: null, kept: 0, discarded: 0, labelsValid: true };
 }
 
 /** Cortex's `%.200q`: messages show at most 200 characters of a name, value or series. */
@@ -328,8 +330,10 @@ export function validateSeries(
     out.error = err;
     out.kept = 0;
     out.discarded = batch.sampleCount[i]!;
+    out.labelsValid = false;
     return out;
   }
+  out.labelsValid = true;
   return validateSampleTimestamps(batch, i, limits, nowMs, out);
 }
 

@@ -8,6 +8,7 @@ import type { MetricMetadata, WriteBatch } from '../proto/write-batch.js';
 import type { Labels } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
 import type { SeriesSet } from '../tsdb/storage.js';
+import type { SeriesExemplars } from './exemplars.js';
 
 /** The series of one batch that this ingester should store: `series[0..seriesCount)` index into `batch`. */
 export interface IngesterPush {
@@ -29,6 +30,7 @@ export interface IngesterPushError {
 export interface IngesterPushResult {
   readonly samplesAppended: number;
   readonly samplesDiscarded: number;
+  readonly exemplarsAppended: number;
   /** The first error met, or null when everything was stored. */
   readonly firstError: IngesterPushError | null;
 }
@@ -41,4 +43,6 @@ export interface IngesterClient {
   labelNames(tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]>;
   labelValues(tenant: string, name: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]>;
   metadata(tenant: string, metric: string | null): Promise<MetricMetadata[]>;
+  /** Exemplars in [start, end] of the series matching any of the matcher sets, series sorted by labels. */
+  exemplars(tenant: string, start: number, end: number, matcherSets: readonly (readonly Matcher[])[]): Promise<SeriesExemplars[]>;
 }

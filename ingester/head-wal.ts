@@ -10,28 +10,33 @@ import type { MetricMetadata } from '../proto/write-batch.js';
 import { checkpoint, lastCheckpoint } from '../tsdb/wal/checkpoint.js';
 import { type Corruption, repair, replay } from '../tsdb/wal/reader.js';
 import {
+  type ExemplarEntry,
   type MetadataEntry,
   RecordDecodeError,
   SamplesRecordBuilder,
   SamplesScratch,
   SeriesRecordBuilder,
   decodeRecord,
+  encodeExemplars,
   encodeMetadata,
 } from '../tsdb/wal/records.js';
 import type { WAL } from '../tsdb/wal/wal.js';
 import type { AppendLog, TenantHead } from './head.js';
 import type { MemSeries } from './series.js';
+import { type Exemplar, type ExemplarStore, exemplarSeriesKey } from './exemplars.js';
 
 /** Builds the WAL records of one push; reused from push to push (WAL.log copies the bytes). */
 export class WalAppendLog implements AppendLog {
   private readonly seriesRec = new SeriesRecordBuilder();
   private readonly samplesRec = new SamplesRecordBuilder(64 * 1024);
   private meta: MetadataEntry[] = [];
+  private exemplars: ExemplarEntry[] = [];
 
   reset(): void {
     this.seriesRec.reset();
     this.samplesRec.reset();
     this.meta = [];
+    this.exemplars = [];
   }
 
   series(s: MemSeries): void {
@@ -40,6 +45,10 @@ export class WalAppendLog implements AppendLog {
 
   sample(ref: number, t: number, hi: number, lo: number): void {
     this.samplesRec.add(ref, t, hi, lo);
+  }
+
+  exemplar(ref: number, e: Exemplar): void {
+    this.exemplars.push({ ref, t: e.t, hi: e.hi, lo: e.lo, labels: e.labels });
   }
 
   /** Metric-family metadata travels with ref 0 and the family name in its own field. */
@@ -52,6 +61,7 @@ export class WalAppendLog implements AppendLog {
     const out: Uint8Array[] = [];
     if (this.seriesRec.count > 0) out.push(this.seriesRec.bytes());
     if (this.samplesRec.count > 0) out.push(this.samplesRec.bytes());
+    if (this.exemplars.length > 0) out.push(encodeExemplars(this.exemplars));
     if (this.meta.length > 0) out.push(encodeMetadata(this.meta));
     return out;
   }
@@ -74,10 +84,18 @@ export interface WalReplayResult {
 }
 
 /**
- * Replay walDir into head. `aliases` receives refs whose label set was already present under
- * another ref. A corruption is repaired (everything before it kept) and reported.
+ * Replay walDir into head (and its exemplars into `exemplars`). `aliases` receives refs whose
+ * label set was already present under another ref. A corruption is repaired (everything before
+ * it kept) and reported.
  */
-export async function replayWal(walDir: string, head: TenantHead, aliases: Map<number, number>, logger: ReplayLogger, tenant: string): Promise<WalReplayResult> {
+export async function replayWal(
+  walDir: string,
+  head: TenantHead,
+  exemplars: ExemplarStore,
+  aliases: Map<number, number>,
+  logger: ReplayLogger,
+  tenant: string,
+): Promise<WalReplayResult> {
   let series = 0;
   let samples = 0;
   let records = 0;
@@ -110,6 +128,12 @@ export async function replayWal(walDir: string, head: TenantHead, aliases: Map<n
         }
         return;
       }
+      case 'exemplars':
+        for (const e of r.exemplars) {
+          const s = head.seriesByRef(aliases.get(e.ref) ?? e.ref);
+          if (s) exemplars.add(exemplarSeriesKey(s.key), () => s.labels(), s.ref, e);
+        }
+        return;
       case 'metadata':
         for (const m of r.metadata) {
           if (m.family) metadata.push({ type: m.type as MetricMetadata['type'], metricFamilyName: m.family, help: m.help, unit: m.unit });

@@ -75,6 +75,13 @@ export interface AppendLog {
   sample(ref: number, t: number, hi: number, lo: number): void;
 }
 
+/**
+ * Hears each series of a push that carries exemplars, once the series is known: created or found
+ * with its samples, or found (never created) when the entry holds only exemplars, as remote
+ * write sends them.
+ */
+export type ExemplarSink = (s: MemSeries, batch: WriteBatch, i: number) => void;
+
 /** A series and its chunks wholly inside a block's range, for the block writer. */
 export interface BlockSeriesInput {
   readonly labels: Labels;
@@ -175,8 +182,16 @@ export class TenantHead {
     return Math.max(this.minValidTime, this.maxT - this.chunkRange / 2);
   }
 
-  /** Append the samples of `indices[0..count)` of `batch`; `log` hears every change. */
-  append(batch: WriteBatch, indices: Uint32Array, count: number, limits: Limits, tally: AppendTally, log: AppendLog | null = null): void {
+  /** Append the samples of `indices[0..count)` of `batch`; `log` hears every change, `exemplars` every series with exemplars. */
+  append(
+    batch: WriteBatch,
+    indices: Uint32Array,
+    count: number,
+    limits: Limits,
+    tally: AppendTally,
+    log: AppendLog | null = null,
+    exemplars: ExemplarSink | null = null,
+  ): void {
     const { buf, labelPos: pos, labelStart, labelCount, sampleStart, sampleCount, ts, valueHi, valueLo } = batch;
     const chunkRange = this.chunkRange;
     const minValid = this.appendableMinValidTime();
@@ -186,10 +201,15 @@ export class TenantHead {
       const l0 = labelStart[i]!;
       const ln = labelCount[i]!;
       const n = sampleCount[i]!;
-      if (n === 0) continue;
+      const withExemplars = exemplars !== null && batch.exemplarCount[i]! > 0;
+      if (n === 0 && !withExemplars) continue;
       const h = this.hash(buf, pos, l0, ln);
       let s: MemSeries | null | undefined = this.byHash.get(h);
       while (s && !keyEquals(s.key, buf, pos, l0, ln)) s = s.collision;
+      if (n === 0) {
+        if (s) exemplars!(s, batch, i);
+        continue;
+      }
       if (!s) {
         if (!anyAtOrAfter(ts, sampleStart[i]!, n, minValid)) {
           // Nothing of it could be stored: refuse without creating the series (as Prometheus does).
@@ -233,6 +253,7 @@ export class TenantHead {
         if (s.minT < this.minT) this.minT = s.minT;
         if (s.maxT > this.maxT) this.maxT = s.maxT;
       }
+      if (withExemplars) exemplars!(s, batch, i);
     }
   }
 

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FilesystemBucket } from '../objstore/filesystem.js';
+import { WriteBatch } from '../proto/write-batch.js';
+import { decodeWriteRequestV1 } from '../proto/write-decoder.js';
+import { encodeWriteRequestV1 } from '../proto/write-encoder.js';
 import { readBlockSamples } from '../tsdb/block/reader.js';
 import { readMetaFile } from '../tsdb/block/meta.js';
 import { labelsToRecord } from '../tsdb/labels.js';
@@ -229,5 +232,59 @@ describe('ingester with a TSDB directory', () => {
       expect(corruptions).toBe(1);
       await ing.stop();
     });
+  });
+});
+
+describe('ingester exemplars on disk', () => {
+  const exLimits: Limits = buildBlock('limits', limitsBlock, { max_exemplars: 10 });
+  const upMatch = [[new Matcher('=', '__name__', 'up')]];
+
+  function exIngester(dir: string): Ingester {
+    return new Ingester({ overrides: new StaticOverrides(exLimits), registry: new Registry(), id: 'ing-1', tsdb: tsdbOpts(dir), bucket: new FilesystemBucket(join(dir, 'bucket')) });
+  }
+
+  async function pushExemplars(ing: Ingester, xs: [instance: string, t: number, trace: string][]): Promise<void> {
+    const batch = new WriteBatch();
+    decodeWriteRequestV1(
+      encodeWriteRequestV1({
+        timeseries: xs.map(([instance, t, trace]) => ({
+          labels: [{ name: '__name__', value: 'up' }, { name: 'instance', value: instance }, { name: 'job', value: 'node' }],
+          samples: [],
+          exemplars: [{ labels: [{ name: 'trace_id', value: trace }], value: t / 1000, timestamp: t }],
+        })),
+      }),
+      batch,
+    );
+    const all = Uint32Array.from(xs.map((_, i) => i));
+    const r = await ing.push('t', { batch, series: all, seriesCount: all.length, metadata: [] });
+    expect(r.exemplarsAppended).toBe(xs.length);
+  }
+
+  const traces = async (ing: Ingester): Promise<string[]> =>
+    (await ing.exemplars('t', -Infinity, Infinity, upMatch)).flatMap((s) => s.exemplars.map((e) => `${labelsToRecord(s.seriesLabels).instance}@${e.t}=${e.labels[0]!.value}`));
+
+  it('replays exemplars from the WAL, and keeps those at or after the cut in the checkpoint', async () => {
+    const dir = tempDir();
+    const a = exIngester(dir);
+    await a.start();
+    await push(a, load(2, 1000, 6000));
+    await pushExemplars(a, [['host-0', 2000, 'a'], ['host-1', 3000, 'b']]);
+    await pushExemplars(a, [['host-0', 5000, 'c']]);
+    expect(await traces(a)).toEqual(['host-0@2000=a', 'host-0@5000=c', 'host-1@3000=b']);
+    await a.stop();
+
+    const b = exIngester(dir);
+    await b.start();
+    expect(await traces(b)).toEqual(['host-0@2000=a', 'host-0@5000=c', 'host-1@3000=b']);
+    await push(b, load(2, 6000, 18_000));
+    await pushExemplars(b, [['host-0', 12_000, 'd']]);
+    expect(await b.cutAll(false)).toHaveLength(1); // [1 s, 10 s) becomes a block; the WAL is checkpointed at 10 s
+    expect(await traces(b)).toEqual(['host-0@2000=a', 'host-0@5000=c', 'host-0@12000=d', 'host-1@3000=b']);
+    await b.stop();
+
+    const c = exIngester(dir);
+    await c.start();
+    expect(await traces(c)).toEqual(['host-0@12000=d']);
+    await c.stop();
   });
 });

@@ -23,6 +23,7 @@ import type { AppendTally } from './head.js';
 import { DEFAULT_CHUNK_RANGE_MS } from './series.js';
 import { updateBucketIndex } from '../store/bucket-index.js';
 import { Shipper } from './shipper.js';
+import type { ExemplarTally, SeriesExemplars } from './exemplars.js';
 import { TenantDB, type TenantDBLogger } from './tenant-db.js';
 import { TsdbMetrics } from './tsdb-metrics.js';
 
@@ -66,6 +67,8 @@ export class Ingester implements IngesterClient {
   private readonly ingestedFailures: Counter;
   private readonly discarded: Counter<'reason' | 'user'>;
   private readonly discardedMetadata: Counter<'reason' | 'user'>;
+  private readonly exemplarsAppended: Counter<'user'>;
+  private readonly exemplarsOutOfOrder: Counter<'user'>;
   private timers: NodeJS.Timeout[] = [];
   private compacting: Promise<unknown> = Promise.resolve();
   private shipping: Promise<unknown> = Promise.resolve();
@@ -90,6 +93,23 @@ export class Ingester implements IngesterClient {
     this.discarded = discardedSamplesCounter(opts.registry);
     this.discardedMetadata = discardedMetadataCounter(opts.registry);
     this.tsdbMetrics = new TsdbMetrics(opts.registry);
+    this.exemplarsAppended = new Counter({ name: 'vigil_ingester_tsdb_exemplar_exemplars_appended_total', help: 'Exemplars stored, per tenant.', labelNames: ['user'], registers: r });
+    this.exemplarsOutOfOrder = new Counter({
+      name: 'vigil_ingester_tsdb_exemplar_out_of_order_exemplars_total',
+      help: 'Exemplars refused because they were not newer than the newest of their series, per tenant.',
+      labelNames: ['user'],
+      registers: r,
+    });
+    const inStorage: Gauge<'user'> = new Gauge({
+      name: 'vigil_ingester_tsdb_exemplar_exemplars_in_storage',
+      help: 'Exemplars held in memory, per tenant (at most its max_exemplars).',
+      labelNames: ['user'],
+      registers: r,
+      collect: () => {
+        inStorage.reset();
+        for (const db of this.dbs.values()) if (db.exemplars.capacity > 0) inStorage.set({ user: db.tenant }, db.exemplars.size);
+      },
+    });
   }
 
   private get id(): string {
@@ -114,6 +134,7 @@ export class Ingester implements IngesterClient {
         wal: t?.wal ?? { fsync: 'never', fsyncIntervalMs: 1000, segmentSize: 128 << 20, compress: false },
         logger: this.logger,
         metrics: this.tsdbMetrics,
+        maxExemplars: this.opts.overrides.forTenant(tenant).max_exemplars,
       }).then(
         (d) => {
           this.dbs.set(tenant, d);
@@ -236,7 +257,10 @@ export class Ingester implements IngesterClient {
     const got = this.db(tenant);
     const db = got instanceof TenantDB ? got : await got;
     const tally: AppendTally = { appended: 0, discarded: 0, firstError: null, reasons: new Map(), createdSeries: 0 };
-    const refusedMetadata = await db.append(req.batch, req.series, req.seriesCount, limits, tally, req.metadata);
+    const exemplars: ExemplarTally = { appended: 0, outOfOrder: 0 };
+    const refusedMetadata = await db.append(req.batch, req.series, req.seriesCount, limits, tally, req.metadata, exemplars);
+    if (exemplars.appended > 0) this.exemplarsAppended.inc({ user: tenant }, exemplars.appended);
+    if (exemplars.outOfOrder > 0) this.exemplarsOutOfOrder.inc({ user: tenant }, exemplars.outOfOrder);
     if (tally.createdSeries > 0) this.created.inc({ user: tenant }, tally.createdSeries);
     if (tally.appended > 0) this.ingested.inc(tally.appended);
     let refused = 0;
@@ -246,7 +270,7 @@ export class Ingester implements IngesterClient {
     }
     if (refused > 0) this.ingestedFailures.inc(refused);
     for (const reason of refusedMetadata) this.discardedMetadata.inc({ reason, user: tenant });
-    return { samplesAppended: tally.appended, samplesDiscarded: refused, firstError: tally.firstError };
+    return { samplesAppended: tally.appended, samplesDiscarded: refused, exemplarsAppended: exemplars.appended, firstError: tally.firstError };
   }
 
   async select(tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesSet> {
@@ -268,6 +292,10 @@ export class Ingester implements IngesterClient {
 
   async labelValues(tenant: string, name: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<string[]> {
     return (await this.dbs.get(tenant)?.labelValues(name, mint, maxt, matchers)) ?? [];
+  }
+
+  async exemplars(tenant: string, start: number, end: number, matcherSets: readonly (readonly Matcher[])[]): Promise<SeriesExemplars[]> {
+    return this.dbs.get(tenant)?.exemplars.select(start, end, matcherSets) ?? [];
   }
 
   async metadata(tenant: string, metric: string | null): Promise<MetricMetadata[]> {

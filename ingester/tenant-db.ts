@@ -24,7 +24,8 @@ import type { SeriesSet } from '../tsdb/storage.js';
 import { isULID } from '../tsdb/ulid.js';
 import { WAL, type FsyncPolicy } from '../tsdb/wal/wal.js';
 import type { Limits } from '../util/limits.js';
-import { type AppendTally, TenantHead } from './head.js';
+import { type ExemplarTally, ExemplarStore, batchExemplars, exemplarSeriesKey } from './exemplars.js';
+import { type AppendTally, type ExemplarSink, TenantHead } from './head.js';
 import { WalAppendLog, replayWal, truncateWal } from './head-wal.js';
 import type { TsdbMetrics } from './tsdb-metrics.js';
 import { MetadataStore } from './metadata.js';
@@ -49,6 +50,8 @@ export interface TenantDBOptions {
   };
   readonly logger: TenantDBLogger;
   readonly metrics: TsdbMetrics;
+  /** Exemplars kept in memory (`max_exemplars` when opened; 0 keeps none). */
+  readonly maxExemplars: number;
 }
 
 export class TenantDB {
@@ -56,6 +59,7 @@ export class TenantDB {
   private wal: WAL | null = null;
   private readonly log = new WalAppendLog();
   readonly metadata = new MetadataStore();
+  readonly exemplars: ExemplarStore;
   /** Local blocks, oldest first. */
   private blocks: Block[] = [];
   /** Serialises cuts and block deletions. */
@@ -65,6 +69,7 @@ export class TenantDB {
 
   private constructor(private readonly opts: TenantDBOptions) {
     this.head = new TenantHead(opts.tenant, opts.blockRange);
+    this.exemplars = new ExemplarStore(opts.maxExemplars);
   }
 
   get tenant(): string {
@@ -94,7 +99,7 @@ export class TenantDB {
     db.head.setMinValidTime(lastBlockEnd);
     const walDir = join(dir, 'wal');
     const started = performance.now();
-    const r = await replayWal(walDir, db.head, db.aliases, opts.logger, opts.tenant);
+    const r = await replayWal(walDir, db.head, db.exemplars, db.aliases, opts.logger, opts.tenant);
     for (const md of r.metadata) db.metadata.restore(md);
     opts.metrics.replaySeconds.inc((performance.now() - started) / 1000);
     opts.metrics.replayedSamples.inc(r.samples);
@@ -114,19 +119,40 @@ export class TenantDB {
    * Append to the head and log it; resolves once the WAL holds it (the push may be
    * acknowledged). Returns the metadata entries refused by limits, with their reasons.
    */
-  async append(batch: WriteBatch, indices: Uint32Array, count: number, limits: Limits, tally: AppendTally, metadata: readonly MetricMetadata[]): Promise<string[]> {
+  async append(
+    batch: WriteBatch,
+    indices: Uint32Array,
+    count: number,
+    limits: Limits,
+    tally: AppendTally,
+    metadata: readonly MetricMetadata[],
+    exemplarTally: ExemplarTally,
+  ): Promise<string[]> {
     const refused: string[] = [];
-    if (!this.wal) {
-      this.head.append(batch, indices, count, limits, tally, null);
+    this.exemplars.resize(limits.max_exemplars);
+    const log = this.wal ? this.log : null;
+    log?.reset();
+    const sink: ExemplarSink | null =
+      this.exemplars.capacity > 0 && batch.exemplarTotal > 0
+        ? (s, b, i) => {
+            for (const e of batchExemplars(b, i)) {
+              const r = this.exemplars.add(exemplarSeriesKey(s.key), () => s.labels(), s.ref, e);
+              if (r === 'added') {
+                exemplarTally.appended++;
+                log?.exemplar(s.ref, e);
+              } else if (r === 'out-of-order') exemplarTally.outOfOrder++;
+            }
+          }
+        : null;
+    if (!this.wal || !log) {
+      this.head.append(batch, indices, count, limits, tally, null, sink);
       for (const md of metadata) {
         const reason = this.metadata.add(md, limits);
         if (reason) refused.push(reason);
       }
       return refused;
     }
-    const log = this.log;
-    log.reset();
-    this.head.append(batch, indices, count, limits, tally, log);
+    this.head.append(batch, indices, count, limits, tally, log, sink);
     for (const md of metadata) {
       const reason = this.metadata.add(md, limits);
       if (reason) refused.push(reason);

@@ -1,6 +1,6 @@
 /**
  * The Prometheus HTTP API's metadata endpoints under `-http.prometheus-http-prefix`: series,
- * labels, label values, metadata and build info, GET and form-encoded POST alike, answering in
+ * labels, label values, metadata, exemplars and build info, GET and form-encoded POST alike, answering in
  * Prometheus's JSON envelope. PromQL query endpoints arrive with the engine.
  */
 
@@ -10,6 +10,7 @@ import { metricTypeNames } from '../proto/write-batch.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import { VigilError, httpStatusOf } from '../util/errors.js';
 import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
+import { queryExemplars } from './exemplars-api.js';
 import type { SeriesMetadataReader } from './ingester-reader.js';
 import { type Params, badParam, limitParam, matcherSets, one, startEnd } from './params.js';
 
@@ -63,7 +64,9 @@ export function registerQueryApi(app: FastifyInstance, opts: QueryApiOptions): v
       try {
         const tenant = opts.tenants.resolve(req.headers[ORG_ID_HEADER]);
         const data = await fn(tenant, params(req), req);
-        void reply.type('application/json').send(JSON.stringify({ status: 'success', data }));
+        // No data at all (not even null) is Prometheus's 204 No Content.
+        if (data === undefined) void reply.code(204).send();
+        else void reply.type('application/json').send(JSON.stringify({ status: 'success', data }));
       } catch (e) {
         const status = httpStatusOf(e);
         if (!(e instanceof VigilError)) req.log.error({ err: e, url: req.url }, 'query API request failed');
@@ -101,6 +104,10 @@ export function registerQueryApi(app: FastifyInstance, opts: QueryApiOptions): v
       return opts.reader.labelValues(tenant, name, start, end, matcherSets(q), limitParam(q));
     }),
   );
+
+  const exemplars = handle((tenant, q) => queryExemplars(opts.reader, tenant, q));
+  app.get(`${p}/api/v1/query_exemplars`, exemplars);
+  app.post(`${p}/api/v1/query_exemplars`, exemplars);
 
   app.get(
     `${p}/api/v1/metadata`,

@@ -4,6 +4,7 @@
  */
 
 import type { IngesterClient } from '../ingester/client.js';
+import { type SeriesExemplars, mergeExemplars } from '../ingester/exemplars.js';
 import type { MetricMetadata } from '../proto/write-batch.js';
 import type { ClientPool } from '../ring/client-pool.js';
 import type { Ring } from '../ring/ring.js';
@@ -17,6 +18,8 @@ export interface SeriesMetadataReader {
   labelNames(tenant: string, mint: number, maxt: number, matcherSets: readonly (readonly Matcher[])[], limit: number): Promise<string[]>;
   labelValues(tenant: string, name: string, mint: number, maxt: number, matcherSets: readonly (readonly Matcher[])[], limit: number): Promise<string[]>;
   metadata(tenant: string, metric: string | null): Promise<MetricMetadata[]>;
+  /** Exemplars in [start, end] of the series matching any of the matcher sets, series sorted by labels. */
+  exemplars(tenant: string, start: number, end: number, matcherSets: readonly (readonly Matcher[])[]): Promise<SeriesExemplars[]>;
 }
 
 export class IngesterReader implements SeriesMetadataReader {
@@ -66,6 +69,12 @@ export class IngesterReader implements SeriesMetadataReader {
       this.clients().flatMap((c) => (sets.length === 0 ? [[]] : sets).map((ms) => c.labelValues(tenant, name, mint, maxt, ms))),
     );
     return uniqueSorted(lists.flat(), limit);
+  }
+
+  /** Every ingester's exemplars, replicas merged: each series once, each exemplar once, in time order. */
+  async exemplars(tenant: string, start: number, end: number, matcherSets: readonly (readonly Matcher[])[]): Promise<SeriesExemplars[]> {
+    const lists = await Promise.all(this.clients().map((c) => c.exemplars(tenant, start, end, matcherSets)));
+    return mergeExemplars(lists);
   }
 
   async metadata(tenant: string, metric: string | null): Promise<MetricMetadata[]> {

@@ -3,6 +3,7 @@ import type { MetricMetadata } from '../proto/write-batch.js';
 import { type Labels, labelsFromRecord, labelsToRecord } from '../tsdb/labels.js';
 import { Matcher } from '../tsdb/matchers.js';
 import type { SampleIterator, Series, SeriesSet } from '../tsdb/storage.js';
+import type { SeriesExemplars } from '../ingester/exemplars.js';
 import type { SeriesMetadataReader } from './ingester-reader.js';
 import { MergeQueryable, type StoreReader } from './merge-queryable.js';
 import type { SeriesSelector } from './remote-read.js';
@@ -43,6 +44,9 @@ class Fake implements SeriesMetadataReader, SeriesSelector, StoreReader {
   async series(_t: string, mint: number, maxt: number, sets: readonly (readonly Matcher[])[] | readonly Matcher[]): Promise<Labels[]> {
     const ms = (sets.length > 0 && Array.isArray(sets[0]) ? (sets as readonly (readonly Matcher[])[]).flat() : sets) as readonly Matcher[];
     return this.pick(mint, maxt, ms).map((s) => s.labels);
+  }
+  async exemplars(): Promise<SeriesExemplars[]> {
+    return [];
   }
   async labelNames(_t: string, mint: number, maxt: number): Promise<string[]> {
     return this.pick(mint, maxt, []).length > 0 ? ['__name__'] : [];

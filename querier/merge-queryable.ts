@@ -12,6 +12,7 @@ import { type Labels, compareLabels, uniqueSorted } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
 import { mergeSeriesSets } from '../tsdb/merge.js';
 import { type SeriesSet, emptySeriesSet } from '../tsdb/storage.js';
+import type { SeriesExemplars } from '../ingester/exemplars.js';
 import type { SeriesMetadataReader } from './ingester-reader.js';
 import type { SeriesSelector } from './remote-read.js';
 
@@ -109,6 +110,11 @@ export class MergeQueryable implements SeriesMetadataReader, SeriesSelector {
     const sr = r.store;
     if (store && sr) for (const ms of sets.length === 0 ? [[]] : sets) values.push(...(await store.labelValues(tenant, name, sr.mint, sr.maxt, ms)));
     return uniqueSorted(values, limit);
+  }
+
+  /** Exemplars live only in ingesters' memory (blocks hold none, as in Prometheus). */
+  exemplars(tenant: string, start: number, end: number, matcherSets: readonly (readonly Matcher[])[]): Promise<SeriesExemplars[]> {
+    return this.ingesters.exemplars(tenant, start, end, matcherSets);
   }
 
   metadata(tenant: string, metric: string | null): Promise<MetricMetadata[]> {

@@ -32,6 +32,7 @@ const reader = {
   labelNames: async () => [],
   labelValues: async () => [],
   metadata: async () => [],
+  exemplars: async () => [],
 };
 
 let app: FastifyInstance;

@@ -36,6 +36,7 @@ function readerOver(heads: TenantHead[]) {
     labelNames: async () => [],
     labelValues: async () => [],
     metadata: async () => [],
+    exemplars: async () => [],
   };
 }
 

@@ -21,6 +21,7 @@ export const limitsBlock = {
   max_series_per_metric: opt('int', 'ingester.max-series-per-metric', 50_000, 'Most in-memory series one metric name may have per tenant on one ingester; 0 means no limit.'),
   max_metadata_per_user: opt('int', 'ingester.max-metadata-per-user', 8000, 'Most metric families with metadata a tenant may have on one ingester; 0 means no limit.'),
   max_metadata_per_metric: opt('int', 'ingester.max-metadata-per-metric', 10, 'Most distinct metadata entries one metric family may have on one ingester; 0 means no limit.'),
+  max_exemplars: opt('int', 'ingester.max-exemplars', 0, 'Exemplars an ingester keeps in memory per tenant (a circular buffer: the newest overwrite the oldest); 0 stores none and query_exemplars answers nothing.'),
   max_query_length: opt('duration', 'store.max-query-length', 0, 'Longest time range a range query may cover; 0 means no limit.'),
   max_query_lookback: opt('duration', 'querier.max-query-lookback', 0, 'How far back queries may read: earlier parts of a range are cut off; 0 means no limit.'),
   max_fetched_series_per_query: opt('int', 'querier.max-fetched-series-per-query', 0, 'Most distinct series one query may fetch from ingesters and the bucket together; past it the query fails (422). 0 means no limit.'),

@@ -35,6 +35,17 @@ function data(t0: number) {
     for (let k = 0; k < N; k++) samples.push({ timestamp: t0 + k * STEP, value: Math.floor(k * (le === '0.1' ? 1 : le === '0.5' ? 3 : le === '1' ? 5 : 6)) });
     timeseries.push({ labels: [{ name: '__name__', value: 'latency_seconds_bucket' }, { name: 'job', value: 'api' }, { name: 'le', value: le }], samples });
   }
+  // Exemplars in their own entries after the samples, as Prometheus's remote write sends them.
+  const VALUES = [0.07, 0.3, 1e6, 1.5e-7, 42, 0.75];
+  for (const le of ['0.1', '0.5', '+Inf']) {
+    const exemplars = VALUES.map((value, k) => ({
+      labels: k % 2 === 0 ? [{ name: 'trace_id', value: `tr-${le}-${k}` }] : [{ name: 'span_id', value: `sp${k}` }, { name: 'trace_id', value: `tr-${le}-${k}` }],
+      value,
+      timestamp: t0 + k * 20 * STEP + 1234,
+    }));
+    timeseries.push({ labels: [{ name: '__name__', value: 'latency_seconds_bucket' }, { name: 'job', value: 'api' }, { name: 'le', value: le }], samples: [], exemplars });
+  }
+  timeseries.push({ labels: [{ name: '__name__', value: 'http_requests_total' }, { name: 'instance', value: 'h0' }, { name: 'job', value: 'api' }], samples: [], exemplars: [{ labels: [{ name: 'trace_id', value: 'req-1' }], value: 3, timestamp: t0 + 5 * STEP }] });
   return timeseries;
 }
 
@@ -104,8 +115,8 @@ describe.skipIf(!enabled)('PromQL HTTP API against Prometheus 2.42 on the same s
   const t0 = Math.floor((Date.now() - 40 * 60_000) / STEP) * STEP;
 
   beforeAll(async () => {
-    vigil = await startVigil(['-distributor.ingestion-rate-limit=1000000', '-distributor.ingestion-burst-size=1000000']);
-    prom = await startPrometheus('global:\n  scrape_interval: 1h\nscrape_configs: []\n', ['--web.enable-remote-write-receiver']);
+    vigil = await startVigil(['-distributor.ingestion-rate-limit=1000000', '-distributor.ingestion-burst-size=1000000', '-ingester.max-exemplars=1000']);
+    prom = await startPrometheus('global:\n  scrape_interval: 1h\nscrape_configs: []\n', ['--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage']);
     const body = Buffer.from(snappyEncode(encodeWriteRequestV1({ timeseries: data(t0) })));
     const headers = { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' };
     expect((await fetch(`${vigil.url}/api/v1/push`, { method: 'POST', body, headers })).status).toBe(200);
@@ -167,6 +178,28 @@ describe.skipIf(!enabled)('PromQL HTTP API against Prometheus 2.42 on the same s
       const [v, pr] = await both(p);
       // Series lists come in label order on both; compare whole bodies (error texts too).
       expect(v, p).toEqual(pr);
+    }
+  });
+
+  it('answers query_exemplars in the same JSON', async () => {
+    const start = String(t0 / 1000);
+    const end = String((t0 + N * STEP) / 1000);
+    const paths = [
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'latency_seconds_bucket', start, end })}`,
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'histogram_quantile(0.9, sum by (le) (rate(latency_seconds_bucket{le!="0.5"}[5m]))) / on() sum(http_requests_total)', start, end })}`,
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'latency_seconds_bucket{le="0.1"}', start: String(t0 / 1000 + 600), end: String(t0 / 1000 + 1200) })}`,
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'latency_seconds_bucket' })}`,
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'temperature', start, end })}`,
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'vector(1)', start, end })}`,
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'sum(', start, end })}`,
+      `/api/v1/query_exemplars?${new URLSearchParams({ query: 'latency_seconds_bucket', start: end, end: start })}`,
+    ];
+    const [all] = await both(paths[0]!);
+    expect((all.data as unknown as unknown[]).length).toBe(3);
+    for (const p of paths) {
+      const rv = await fetch(`${vigil.url}/prometheus${p}`);
+      const rp = await fetch(`${prom.url}${p}`);
+      expect({ status: rv.status, body: await rv.text() }, p).toEqual({ status: rp.status, body: await rp.text() });
     }
   });
 });

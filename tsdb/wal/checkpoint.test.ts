@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointError, checkpoint, checkpointDirName, lastCheckpoint } from './checkpoint.js';
 import { replay } from './reader.js';
-import { MetricType, SamplesRecordBuilder, decodeRecord, encodeMetadata, encodeSeries } from './records.js';
+import { MetricType, SamplesRecordBuilder, decodeRecord, encodeExemplars, encodeMetadata, encodeSeries } from './records.js';
 import type { MetadataEntry } from './records.js';
 import { PAGE_SIZE, listSegments, segmentPath } from './segment.js';
 import { WAL } from './wal.js';
@@ -21,10 +21,11 @@ interface State {
   series: Map<number, string>;
   samples: string[];
   metadata: Map<number, MetadataEntry>;
+  exemplars: string[];
 }
 
 function emptyState(): State {
-  return { series: new Map(), samples: [], metadata: new Map() };
+  return { series: new Map(), samples: [], metadata: new Map(), exemplars: [] };
 }
 
 /** Apply decoded records to a state; samples as "ref@t=hi:lo" strings, in replay order. */
@@ -34,6 +35,7 @@ function applier(st: State): (rec: Uint8Array) => void {
     if (d.type === 'series') for (const s of d.series) st.series.set(s.ref, s.labels.map((l) => `${l.name}=${l.value}`).join(','));
     if (d.type === 'samples') for (let i = 0; i < d.count; i++) st.samples.push(`${d.refs[i]}@${d.ts[i]}=${d.hi[i]}:${d.lo[i]}`);
     if (d.type === 'metadata') for (const m of d.metadata) st.metadata.set(m.ref, m);
+    if (d.type === 'exemplars') for (const e of d.exemplars) st.exemplars.push(`${e.ref}@${e.t}=${e.labels.map((l) => l.value).join(',')}`);
   };
 }
 
@@ -57,7 +59,11 @@ async function writeSegments(w: WAL, k0: number, k1: number): Promise<void> {
       { ref: 10 * k, type: MetricType.Counter, unit: '', help: `v${k}` },
       { ref: 1, type: MetricType.Gauge, unit: 'bytes', help: `one at ${k}` },
     ];
-    await w.log([encodeSeries(series), b.bytes(), encodeMetadata(md), new Uint8Array([3, 0, 0])]);
+    const ex = [
+      { ref: 10 * k, t: 100 * k + 5, hi: 0, lo: k, labels: [{ name: 'trace_id', value: `a${k}` }] },
+      { ref: 1, t: 100 * k + 7, hi: 0, lo: k, labels: [{ name: 'trace_id', value: `b${k}` }] },
+    ];
+    await w.log([encodeSeries(series), b.bytes(), encodeExemplars(ex), encodeMetadata(md), new Uint8Array([3, 0, 0])]);
     await w.nextSegment();
   }
 }
@@ -87,10 +93,18 @@ describe('checkpoint', () => {
       if (inSegment >= 3 || (keep(ref) && t >= mint)) want.samples.push(s);
     }
     for (const [ref, m] of before.metadata) if (keep(ref) || ref >= 30) want.metadata.set(ref, m);
+    for (const e of before.exemplars) {
+      const [ref, t] = e.split(/[@=]/).map(Number) as [number, number];
+      if (Math.floor(t / 100) >= 3 || (keep(ref) && t >= mint)) want.exemplars.push(e);
+    }
+    expect(want.exemplars).toEqual(['20@205=a2', '1@207=b2', '30@305=a3', '1@307=b3', '40@405=a4', '1@407=b4']);
+    expect(r1.stats.totalExemplars).toBe(6);
+    expect(r1.stats.droppedExemplars).toBe(4);
     const got = await restore(dir);
     expect(got.series).toEqual(want.series);
     expect(got.samples).toEqual(want.samples);
     expect(got.metadata).toEqual(want.metadata);
+    expect(got.exemplars).toEqual(want.exemplars);
     expect(got.samples.some((s) => s.startsWith('3@') && s.endsWith(`=${0x7ff00000}:2`))).toBe(true);
 
     // A second checkpoint folds the first one in and removes it.

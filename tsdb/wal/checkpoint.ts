@@ -1,8 +1,8 @@
 /**
  * Checkpoints, after Prometheus's tsdb/wlog/checkpoint.go: the still-needed content of the last
  * checkpoint plus segments [from, to], condensed into `checkpoint.<to>` — a directory of WAL
- * segments in the ordinary format holding the series records of kept refs, their samples at or
- * after mint, and the latest metadata of each kept ref.
+ * segments in the ordinary format holding the series records of kept refs, their samples and
+ * exemplars at or after mint, and the latest metadata of each kept ref.
  *
  * Replay order after a restart:
  *   1. lastCheckpoint(walDir) → replay(cp.dir, {}) — every segment of the checkpoint;
@@ -16,12 +16,14 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type DecodedRecord,
+  type ExemplarEntry,
   type MetadataEntry,
   RecordDecodeError,
   SamplesRecordBuilder,
   SamplesScratch,
   SeriesRecordBuilder,
   decodeRecord,
+  encodeExemplars,
   encodeMetadata,
 } from './records.js';
 import { replay } from './reader.js';
@@ -41,7 +43,9 @@ export interface CheckpointStats {
   droppedSamples: number;
   totalMetadata: number;
   droppedMetadata: number;
-  /** Records of types a checkpoint does not carry (tombstones, exemplars, histograms…). */
+  totalExemplars: number;
+  droppedExemplars: number;
+  /** Records of types a checkpoint does not carry (tombstones, histograms…). */
   droppedOtherRecords: number;
   /** Records written into the checkpoint. */
   recordsWritten: number;
@@ -107,6 +111,8 @@ export async function checkpoint(
     droppedSamples: 0,
     totalMetadata: 0,
     droppedMetadata: 0,
+    totalExemplars: 0,
+    droppedExemplars: 0,
     droppedOtherRecords: 0,
     recordsWritten: 0,
   };
@@ -136,17 +142,20 @@ export async function checkpoint(
     const scratch = new SamplesScratch();
     // Latest entry per ref (per ref and family for Vigil's family entries).
     const metadata = new Map<number | string, MetadataEntry>();
+    let exemplars: ExemplarEntry[] = [];
 
     const flush = async (): Promise<void> => {
       const recs: Uint8Array[] = [];
       if (series.count > 0) recs.push(series.bytes());
       if (samples.count > 0) recs.push(samples.bytes());
+      if (exemplars.length > 0) recs.push(encodeExemplars(exemplars));
       if (recs.length === 0) return;
       // log() copies the bytes before returning, so the builders can be reset right away.
       const done = out.log(recs);
       stats.recordsWritten += recs.length;
       series.reset();
       samples.reset();
+      exemplars = [];
       await done;
     };
 
@@ -182,11 +191,18 @@ export async function checkpoint(
             else stats.droppedMetadata++;
           }
           break;
+        case 'exemplars':
+          for (const e of d.exemplars) {
+            stats.totalExemplars++;
+            if (e.t >= mint && keep(e.ref)) exemplars.push(e);
+            else stats.droppedExemplars++;
+          }
+          break;
         case 'unknown':
           stats.droppedOtherRecords++;
           break;
       }
-      if (series.size + samples.size >= FLUSH_BYTES) return flush();
+      if (series.size + samples.size + exemplars.length * 64 >= FLUSH_BYTES) return flush();
       return undefined;
     };
 

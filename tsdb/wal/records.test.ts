@@ -8,6 +8,7 @@ import {
   SamplesScratch,
   SeriesRecordBuilder,
   decodeRecord,
+  encodeExemplars,
   encodeMetadata,
   encodeSamples,
   encodeSeries,
@@ -213,6 +214,38 @@ describe('metadata records', () => {
   });
 });
 
+describe('exemplars records', () => {
+  it('round-trip refs, timestamps, value bits and labels', () => {
+    const [hi, lo] = bitsOf(0.25);
+    const entries = [
+      { ref: 7, t: 1_700_000_000_000, hi, lo, labels: [{ name: 'trace_id', value: 'abc' }] },
+      { ref: 3, t: 1_699_999_999_000, hi: STALE_HI, lo: STALE_LO, labels: [] },
+      { ref: 9000, t: -5, hi, lo, labels: [{ name: 'span', value: 'ü' }, { name: 'trace_id', value: 'x' }] },
+    ];
+    expect(decodeRecord(encodeExemplars(entries))).toEqual({ type: 'exemplars', exemplars: entries });
+    expect(decodeRecord(encodeExemplars([]))).toEqual({ type: 'exemplars', exemplars: [] });
+  });
+
+  it("is laid out as Prometheus's record.go writes it", () => {
+    const [hi, lo] = bitsOf(1);
+    const rec = encodeExemplars([
+      { ref: 2, t: 10, hi, lo, labels: [{ name: 'a', value: 'b' }] },
+      { ref: 1, t: 12, hi, lo, labels: [] },
+    ]);
+    // type 4; be64 base ref 2; be64 base t 10; then per exemplar: varint Δref, varint Δt, be64 bits, labels.
+    expect(Array.from(rec)).toEqual([
+      4, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 10,
+      0, 0, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 1, 1, 97, 1, 98,
+      1, 4, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+  });
+
+  it('refuses a truncated record', () => {
+    const rec = encodeExemplars([{ ref: 1, t: 1, hi: 0, lo: 0, labels: [{ name: 'trace_id', value: 'abcdef' }] }]);
+    expect(() => decodeRecord(rec.subarray(0, rec.length - 3))).toThrow(RecordDecodeError);
+  });
+});
+
 describe('other records', () => {
   it('are reported as unknown with their code', () => {
     expect(decodeRecord(new Uint8Array([RecordType.Tombstones, 1, 2]))).toEqual({ type: 'unknown', code: 3 });
@@ -230,7 +263,7 @@ describe('other records', () => {
     for (let i = 0; i < 2000; i++) {
       const b = new Uint8Array(1 + (rnd() % 64));
       for (let j = 0; j < b.length; j++) b[j] = rnd() & 0xff;
-      b[0] = [1, 2, 6][i % 3]!;
+      b[0] = [1, 2, 4, 6][i % 4]!;
       try {
         decodeRecord(b);
       } catch (e) {

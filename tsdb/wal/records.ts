@@ -15,7 +15,7 @@
 import { Decbuf, Encbuf } from '../encoding/encbuf.js';
 import type { Labels } from '../labels.js';
 
-/** Record type bytes (tsdb/record.Type). Only Series, Samples and Metadata are written by Vigil. */
+/** Record type bytes (tsdb/record.Type). Vigil writes Series, Samples, Exemplars and Metadata. */
 export const RecordType = {
   Series: 1,
   Samples: 2,
@@ -98,12 +98,26 @@ export interface MetadataRecord {
   readonly metadata: MetadataEntry[];
 }
 
+/** One exemplar of a series (record.RefExemplar); the value as raw bits, as samples keep it. */
+export interface ExemplarEntry {
+  readonly ref: number;
+  readonly t: number;
+  readonly hi: number;
+  readonly lo: number;
+  readonly labels: Labels;
+}
+
+export interface ExemplarsRecord {
+  readonly type: 'exemplars';
+  readonly exemplars: ExemplarEntry[];
+}
+
 export interface UnknownRecord {
   readonly type: 'unknown';
   readonly code: number;
 }
 
-export type DecodedRecord = SeriesRecord | SamplesRecord | MetadataRecord | UnknownRecord;
+export type DecodedRecord = SeriesRecord | SamplesRecord | ExemplarsRecord | MetadataRecord | UnknownRecord;
 
 /** Write an int64 (given as a number) as two's-complement big-endian. */
 function putBE64Int(buf: Encbuf, v: number): void {
@@ -246,6 +260,31 @@ export function encodeSamples(
 }
 
 /**
+ * An Exemplars record (record.go): the first exemplar's ref and timestamp as big-endian 64-bit
+ * bases, then per exemplar the ref and timestamp deltas as varints, the value's bits big-endian,
+ * and its labels (uvarint count, then uvarint-prefixed name and value of each).
+ */
+export function encodeExemplars(entries: readonly ExemplarEntry[]): Uint8Array {
+  const b = new Encbuf(64 + entries.length * 64);
+  b.putByte(RecordType.Exemplars);
+  const first = entries[0];
+  if (first === undefined) return b.get().slice();
+  b.putBE64(first.ref);
+  putBE64Int(b, first.t);
+  for (const e of entries) {
+    b.putVarint(e.ref - first.ref);
+    b.putVarint(e.t - first.t);
+    b.putBE64Words(e.hi, e.lo);
+    b.putUvarint(e.labels.length);
+    for (const l of e.labels) {
+      b.putUvarintStr(l.name);
+      b.putUvarintStr(l.value);
+    }
+  }
+  return b.get().slice();
+}
+
+/**
  * A Metadata record: uvarint ref, type byte, field count 2, UNIT and HELP (record.go); entries
  * with a family get a third field, FAMILY.
  */
@@ -308,6 +347,8 @@ export function decodeRecord(rec: Uint8Array, scratch?: SamplesScratch): Decoded
         return decodeSamples(rec, scratch);
       case RecordType.Metadata:
         return decodeMetadata(rec);
+      case RecordType.Exemplars:
+        return decodeExemplars(rec);
       default:
         return { type: 'unknown', code };
     }
@@ -381,6 +422,33 @@ function decodeSamples(rec: Uint8Array, scratch: SamplesScratch | undefined): Sa
   const err = d.err();
   if (err !== null) throw new RecordDecodeError(RecordType.Samples, err.message);
   return { type: 'samples', count: n, refs, ts, hi, lo };
+}
+
+function decodeExemplars(rec: Uint8Array): ExemplarsRecord {
+  const exemplars: ExemplarEntry[] = [];
+  if (rec.length === 1) return { type: 'exemplars', exemplars };
+  const d = new Decbuf(rec, 1);
+  const baseRef = d.be64();
+  const baseT = readBE64Int(d);
+  while (d.remaining() > 0 && d.err() === null) {
+    const ref = baseRef + d.varint();
+    const t = baseT + d.varint();
+    const hi = d.be32();
+    const lo = d.be32();
+    const n = d.uvarint();
+    if (n > d.remaining() / 2) throw new RecordDecodeError(RecordType.Exemplars, `label count ${n} exceeds the record`);
+    const labels: { name: string; value: string }[] = new Array<{ name: string; value: string }>(n);
+    for (let i = 0; i < n; i++) {
+      const name = d.uvarintStr();
+      const value = d.uvarintStr();
+      labels[i] = { name, value };
+    }
+    if (d.err() !== null) break;
+    exemplars.push({ ref, t, hi, lo, labels });
+  }
+  const err = d.err();
+  if (err !== null) throw new RecordDecodeError(RecordType.Exemplars, err.message);
+  return { type: 'exemplars', exemplars };
 }
 
 function decodeMetadata(rec: Uint8Array): MetadataRecord {
