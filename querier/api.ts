@@ -13,6 +13,7 @@ import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
 import { queryExemplars } from './exemplars-api.js';
 import type { SeriesMetadataReader } from './ingester-reader.js';
 import { type Params, badParam, limitParam, matcherSets, one, startEnd } from './params.js';
+import { goJson } from '../util/go-json.js';
 
 export interface BuildInfo {
   readonly version: string;
@@ -66,7 +67,7 @@ export function registerQueryApi(app: FastifyInstance, opts: QueryApiOptions): v
         const data = await fn(tenant, params(req), req);
         // No data at all (not even null) is Prometheus's 204 No Content.
         if (data === undefined) void reply.code(204).send();
-        else void reply.type('application/json').send(JSON.stringify({ status: 'success', data }));
+        else void reply.type('application/json').send(goJson({ status: 'success', data }));
       } catch (e) {
         const status = httpStatusOf(e);
         if (!(e instanceof VigilError)) req.log.error({ err: e, url: req.url }, 'query API request failed');
@@ -74,7 +75,7 @@ export function registerQueryApi(app: FastifyInstance, opts: QueryApiOptions): v
         void reply
           .code(status)
           .type('application/json')
-          .send(JSON.stringify({ status: 'error', errorType: errorTypeOf(status), error: message }));
+          .send(goJson({ status: 'error', errorType: errorTypeOf(status), error: message }));
       }
     };
 

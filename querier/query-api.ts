@@ -22,6 +22,7 @@ import type { SeriesMetadataReader } from './ingester-reader.js';
 import { type Params, badParam, durationParam, one, timeParam } from './params.js';
 import { type FetchLimits, NO_FETCH_LIMITS, QueryLimiter } from './query-limiter.js';
 import type { SeriesSelector } from './remote-read.js';
+import { goJson } from '../util/go-json.js';
 
 export type EngineErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal';
 
@@ -188,19 +189,25 @@ function queryParam(q: Params): string {
 export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): void {
   const p = opts.prefix.replace(/\/$/, '');
 
-  const send = async (req: FastifyRequest, reply: FastifyReply, fn: (tenant: string, q: Params) => Promise<{ data: unknown; warnings?: readonly string[] }>): Promise<void> => {
+  /** `queryParamErrors`: a parse error is reported as an invalid "query" parameter (query and format_query; query_range reports it bare, as Prometheus 2.42 does). */
+  const send = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    fn: (tenant: string, q: Params) => Promise<{ data: unknown; warnings?: readonly string[] }>,
+    queryParamErrors = true,
+  ): Promise<void> => {
     try {
       const tenant = opts.tenants.resolve(req.headers[ORG_ID_HEADER]);
       const { data, warnings } = await fn(tenant, params(req));
       const body: Record<string, unknown> = { status: 'success', data };
       if (warnings && warnings.length > 0) body.warnings = warnings;
-      await reply.type('application/json').send(JSON.stringify(body));
+      await reply.type('application/json').send(goJson(body));
     } catch (e) {
       const type = engineErrorType(e);
       let status: number;
       let errorType: string;
       let message = e instanceof Error ? e.message : String(e);
-      if (e instanceof ParseError) message = `invalid parameter "query": ${message}`;
+      if (e instanceof ParseError && queryParamErrors) message = `invalid parameter "query": ${message}`;
       if (type) {
         status = STATUS_OF_TYPE[type];
         errorType = type;
@@ -209,7 +216,7 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
         errorType = status === 400 || status === 401 || status === 429 ? 'bad_data' : status === 503 ? 'unavailable' : 'internal';
         if (!(e instanceof VigilError)) req.log.error({ err: e, url: req.url }, 'query failed');
       }
-      await reply.code(status).type('application/json').send(JSON.stringify({ status: 'error', errorType, error: message }));
+      await reply.code(status).type('application/json').send(goJson({ status: 'error', errorType, error: message }));
     }
   };
 
@@ -273,7 +280,7 @@ export function registerPromqlApi(app: FastifyInstance, opts: QueryApiOptions): 
       const signal = timeout(q);
       const r = await engine().rangeQuery(tenantQueryable(opts.reader, tenant, fetchLimits(tenant)), query, s, e, step, signal);
       return { data: resultJson(r.value), warnings: r.warnings };
-    });
+    }, false);
   app.get(`${p}/api/v1/query_range`, range);
   app.post(`${p}/api/v1/query_range`, range);
 

@@ -10,6 +10,7 @@ import { VigilError, httpStatusOf } from '../util/errors.js';
 import { ORG_ID_HEADER, type TenantResolver } from '../util/tenant.js';
 import { type Alert, AlertingRule } from './rules/alerting-rule.js';
 import type { Group } from './rules/group.js';
+import { goJson } from '../util/go-json.js';
 
 export interface RuleReadApiOptions {
   readonly prefix: string;
@@ -101,7 +102,7 @@ export function alertsJson(groups: readonly Group[]): unknown {
 export function registerRuleReadApi(app: FastifyInstance, opts: RuleReadApiOptions): void {
   const p = opts.prefix.replace(/\/$/, '');
   const send = (reply: FastifyReply, status: number, body: unknown): void => {
-    void reply.code(status).type('application/json').send(JSON.stringify(body));
+    void reply.code(status).type('application/json').send(goJson(body));
   };
   const handle =
     (fn: (tenant: string, req: FastifyRequest) => unknown) =>

@@ -181,6 +181,51 @@ describe.skipIf(!enabled)('PromQL HTTP API against Prometheus 2.42 on the same s
     }
   });
 
+  it('answers format_query, buildinfo, form-encoded POSTs and bad parameters with the same status and JSON', async () => {
+    const at = String((t0 + (N - 1) * STEP) / 1000);
+    const start = String(t0 / 1000 + 600);
+    const form = (p: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(p).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const requests: [string, RequestInit?][] = [
+      [`/api/v1/format_query?${new URLSearchParams({ query: 'sum by(job)(rate(http_requests_total{job=~"a.*"}[5m] offset 1m))>0.5' })}`],
+      [`/api/v1/format_query?${new URLSearchParams({ query: 'a + on(b) group_left(c) d * -1 ^ 2' })}`],
+      [`/api/v1/format_query?${new URLSearchParams({ query: 'foo{' })}`],
+      ['/api/v1/format_query', form({ query: 'max_over_time(x[1h:5m] @ end())' })],
+      ['/api/v1/query', form({ query: 'sum(temperature)', time: at })],
+      ['/api/v1/query_range', form({ query: 'avg(temperature)', start, end: at, step: '60' })],
+      [`/api/v1/query?${new URLSearchParams({ query: 'temperature', time: 'yesterday' })}`],
+      [`/api/v1/query?${new URLSearchParams({ query: 'temperature', time: at, timeout: 'soon' })}`],
+      [`/api/v1/query?${new URLSearchParams({ query: '' })}`],
+      [`/api/v1/query_range?${new URLSearchParams({ query: 'temperature', start, end: at })}`],
+      [`/api/v1/query_range?${new URLSearchParams({ query: 'temperature', start, end: at, step: '0' })}`],
+      [`/api/v1/query_range?${new URLSearchParams({ query: 'temperature', start, end: at, step: '-1' })}`],
+      [`/api/v1/query_range?${new URLSearchParams({ query: 'temperature', start: at, end: start, step: '60' })}`],
+      [`/api/v1/query_range?${new URLSearchParams({ query: 'temperature', start: '0', end: '100000', step: '1' })}`],
+      [`/api/v1/query_range?${new URLSearchParams({ query: 'temperature', start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:10:00.5Z', step: '1m' })}`],
+      [`/api/v1/query_range?${new URLSearchParams({ query: 'rate(temperature)', start, end: at, step: '60' })}`],
+      [`/api/v1/query?${new URLSearchParams({ query: 'temperature + on(job) temperature', time: at })}`],
+      [`/api/v1/series?${new URLSearchParams({ 'match[]': '{__name__=~".*"}' })}`],
+      [`/api/v1/series?${new URLSearchParams({ 'match[]': 'temperature', start: 'x' })}`],
+      [`/api/v1/labels?${new URLSearchParams({ end: 'y' })}`],
+      ['/api/v1/label/not-valid/values'],
+      ['/api/v1/series', form({ 'match[]': 'latency_seconds_bucket', start: String(t0 / 1000), end: at })],
+      ['/api/v1/labels', form({ 'match[]': 'temperature', start: String(t0 / 1000), end: at })],
+    ];
+    const failures: string[] = [];
+    for (const [path, init] of requests) {
+      const rv = await fetch(`${vigil.url}/prometheus${path}`, init);
+      const rp = await fetch(`${prom.url}${path}`, init);
+      const v = { status: rv.status, body: await rv.text() };
+      const p = { status: rp.status, body: await rp.text() };
+      if (JSON.stringify(v) !== JSON.stringify(p)) failures.push(`${init?.method ?? 'GET'} ${path}\n  vigil: ${JSON.stringify(v)}\n  prom:  ${JSON.stringify(p)}`);
+    }
+    expect(failures.join('\n')).toBe('');
+    // buildinfo: Prometheus's fields, as strings, plus Mimir's application and features for Grafana.
+    const [bv, bp] = await both('/api/v1/status/buildinfo');
+    expect(Object.keys(bv.data as object)).toEqual(expect.arrayContaining(Object.keys(bp.data as object)));
+    for (const v of Object.values(bp.data as object)) expect(typeof v).toBe('string');
+    for (const [k, v] of Object.entries(bv.data as object)) if (k !== 'features') expect(typeof v, k).toBe('string');
+  });
+
   it('answers query_exemplars in the same JSON', async () => {
     const start = String(t0 / 1000);
     const end = String((t0 + N * STEP) / 1000);

@@ -67,6 +67,22 @@ describe.skipIf(!enabled)('remote write from a real Prometheus 2.42', () => {
     await waitFor('samples at Vigil', async () => (await scrape(vigil.url, 'vigil_distributor_received_samples_total', { user: 'anonymous' })) > 2000, 40_000, 250);
     await waitFor('three scrapes of node_exporter', async () => (await scrape(prom.url, 'prometheus_target_interval_length_seconds_count')) >= 6, 30_000, 250);
 
+    // While the targets are scraped, the metadata endpoint answers as Prometheus's own, which reads
+    // its targets' caches (Prometheus sends metadata every metadata_config.send_interval).
+    const compared = ['node_cpu_seconds_total', 'node_load1', 'prometheus_http_requests_total', 'go_goroutines'];
+    await waitFor('metadata at Vigil', async () => {
+      const r = (await (await fetch(`${vigil.url}/prometheus/api/v1/metadata`)).json()) as { data: Record<string, unknown[]> };
+      return compared.every((m) => r.data[m]) ? true : undefined;
+    }, 20_000, 500);
+    for (const q of ['metric=node_cpu_seconds_total', 'metric=node_load1', 'metric=prometheus_http_requests_total', 'metric=go_goroutines', 'metric=go_goroutines&limit_per_metric=1', 'metric=nope', 'limit=0']) {
+      const [v, p] = await Promise.all([fetch(`${vigil.url}/prometheus/api/v1/metadata?${q}`), fetch(`${prom.url}/api/v1/metadata?${q}`)]);
+      expect({ status: v.status, body: await v.text() }, q).toEqual({ status: p.status, body: await p.text() });
+    }
+    const families = async (url: string) => Object.keys(((await (await fetch(url)).json()) as { data: Record<string, unknown> }).data);
+    const vigilFamilies = await families(`${vigil.url}/prometheus/api/v1/metadata`);
+    const promFamilies = await families(`${prom.url}/api/v1/metadata`);
+    expect(vigilFamilies.filter((f) => !promFamilies.includes(f))).toEqual([]);
+    expect(vigilFamilies.length).toBeGreaterThan(100);
     scrapedAt = Math.floor(Date.now() / 1000) - 1;
     // Stop scraping deterministically: targets go away and Prometheus writes staleness markers.
     prom.writeConfig(promConfig(vigil.url, null));
