@@ -20,6 +20,37 @@ async function values(storage: ReturnType<typeof testContext>['storage'], name: 
 }
 
 describe('Group', () => {
+  it('an empty rule label removes that label from the result (recording and alerting rules), as labels.FromMap keeps it', async () => {
+    const { ctx, storage } = testContext();
+    storage.append(labelsFromRecord({ __name__: 'up', job: 'a', instance: '1', env: 'prod' }), 0, 0);
+    const node: RuleGroupNode = {
+      name: 'g',
+      rules: [
+        { record: 'job:up', expr: 'up', labels: { instance: '', tier: 'x' } },
+        { alert: 'Down', expr: 'up == 0', labels: { env: '' } },
+      ],
+    };
+    const g = buildGroup(node, 'ns', M);
+    (g.rules[1] as AlertingRule).restored = true;
+    await g.eval(0, ctx);
+    expect(g.rules.map((r) => r.lastError)).toEqual([null, null]);
+    const set = await storage.querier(0, 0).select(true, null, [new Matcher('=', '__name__', 'job:up')]);
+    expect(set.next() && set.at().labels).toEqual(labelsFromRecord({ __name__: 'job:up', job: 'a', env: 'prod', tier: 'x' }));
+    const down = g.rules[1] as AlertingRule;
+    expect([...down.active.values()].map((a) => a.labels)).toEqual([labelsFromRecord({ alertname: 'Down', job: 'a', instance: '1' })]);
+    const alerts = await storage.querier(0, 0).select(true, null, [new Matcher('=', '__name__', 'ALERTS')]);
+    expect(alerts.next() && alerts.at().labels).toEqual(labelsFromRecord({ __name__: 'ALERTS', alertname: 'Down', alertstate: 'firing', job: 'a', instance: '1' }));
+  });
+
+  it('two series with one label set once an empty rule label removes what told them apart fail the evaluation', async () => {
+    const { ctx, storage } = testContext();
+    storage.append(labelsFromRecord({ __name__: 'up', job: 'a', instance: '1' }), 0, 1);
+    storage.append(labelsFromRecord({ __name__: 'up', job: 'a', instance: '2' }), 0, 1);
+    const g = buildGroup({ name: 'g', rules: [{ record: 'job:up', expr: 'up', labels: { instance: '' } }] }, 'ns', M);
+    await g.eval(0, ctx);
+    expect(g.rules[0]!.lastError).toBe('vector contains metrics with the same labelset after applying rule labels');
+  });
+
   it('evaluates rules in order, later rules reading what earlier ones wrote at the same timestamp', async () => {
     const { ctx, storage } = testContext();
     storage.append(labelsFromRecord({ __name__: 'x', job: 'a' }), 0, 2);

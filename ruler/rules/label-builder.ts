@@ -9,8 +9,9 @@ import { type Label, type Labels, sortLabels } from '../../tsdb/labels.js';
 export class LabelBuilder {
   private readonly m = new Map<string, string>();
 
+  /** labels.NewBuilder: labels of the base with an empty value are left out. */
   constructor(base: Labels = []) {
-    for (const l of base) this.m.set(l.name, l.value);
+    for (const l of base) if (l.value !== '') this.m.set(l.name, l.value);
   }
 
   set(name: string, value: string): this {

@@ -6,7 +6,7 @@
 
 import { parseExpr } from '../../promql/parser.js';
 import { print } from '../../promql/printer.js';
-import { labelsFromRecord } from '../../tsdb/labels.js';
+import { sortLabels } from '../../tsdb/labels.js';
 import { parseDuration } from '../../promql/duration.js';
 import type { RuleGroupNode } from '../rulefmt/types.js';
 import { AlertingRule } from './alerting-rule.js';
@@ -23,7 +23,8 @@ export function buildGroup(node: RuleGroupNode, file: string, defaultIntervalMs:
     } catch (e) {
       throw new Error(`${file}: ${where}: could not parse expression: ${(e as Error).message}`);
     }
-    const labels = labelsFromRecord(r.labels ?? {});
+    // labels.FromMap: a label with an empty value is kept, so that setting it removes the label.
+    const labels = sortLabels(Object.entries(r.labels ?? {}).map(([name, value]) => ({ name, value })));
     if (r.alert !== undefined) {
       const annotations = Object.entries(r.annotations ?? {})
         .map(([name, value]) => ({ name, value }))

@@ -20,7 +20,7 @@ import type { Group } from '../rules/group.js';
 import { buildGroup } from '../rules/load.js';
 import type { ExpandFunc, GroupContext, RuleSample } from '../rules/types.js';
 import { type LabelsAndAnnotations, alertsString, goDurationString, goFormatE, indentLines } from './go-format.js';
-import { type SeriesValue, parseSeriesLabels, parseSeriesValues } from './series-desc.js';
+import { type SeriesValue, parseMetric, parseSeriesDesc } from './series-desc.js';
 import { STALE_NAN } from '../../tsdb/storage.js';
 import { AppendError, MemoryStorage } from './storage.js';
 import { type TestGroup, type UnitTestFile, decodeUnitTestFile } from './test-file.js';
@@ -99,9 +99,13 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
   // Input series.
   const inputs: Loaded[] = [];
   try {
-    for (const s of tg.inputSeries) inputs.push({ labels: parseSeriesLabels(s.series), values: parseSeriesValues(s.values), next: 0 });
+    for (const s of tg.inputSeries) {
+      const d = parseSeriesDesc(s.series, s.values);
+      // The head drops labels with empty values.
+      inputs.push({ labels: d.labels.filter((l) => l.value !== ''), values: d.values, next: 0 });
+    }
   } catch (e) {
-    return [`error in load command: ${(e as Error).message}`];
+    return [(e as Error).message];
   }
   const storage = new MemoryStorage();
   const loadTill = (ts: number): void => {
@@ -134,7 +138,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
 
   const engine = new Engine({ lookbackDeltaMs: 5 * 60_000, maxSamples: 50_000_000, timeoutMs: 120_000, defaultSubqueryStepMs: evalInterval });
   const ctx: GroupContext = {
-    query: async (expr, t) => instantVector(engine, storage, expr, t),
+    query: async (expr, t) => instantVector(engine, storage.engineView, expr, t),
     append: async (samples: readonly RuleSample[]) => {
       let first: Error | null = null;
       for (const s of samples) {
@@ -211,7 +215,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
   outer: for (const tc of tg.promqlExprTests) {
     let got: RuleSample[];
     try {
-      got = await instantVector(engine, storage, tc.expr, tc.evalTime);
+      got = await instantVector(engine, storage.engineView, tc.expr, tc.evalTime);
     } catch (e) {
       errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatDuration(tc.evalTime)}, err: ${(e as Error).message}`);
       continue;
@@ -219,7 +223,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
     const exp: { labels: Labels; value: number }[] = [];
     for (const s of tc.expSamples) {
       try {
-        exp.push({ labels: parseSeriesLabels(s.labels), value: s.value });
+        exp.push({ labels: parseMetric(s.labels), value: s.value });
       } catch (e) {
         errs.push(`    expr: ${goQuoteString(tc.expr)}, time: ${formatDuration(tc.evalTime)}, err: labels ${goQuoteString(s.labels)}: ${(e as Error).message}`);
         continue outer;

@@ -33,4 +33,17 @@ describe('rule unit-test storage with the engine', () => {
     expect(() => st.append(ls, 5, 1)).toThrow('out of order sample');
     expect(() => st.append(ls, 10, STALE_NAN, true)).toThrow('duplicate sample for timestamp');
   });
+
+  it('gives the engine series in creation order, as Prometheus 2.42 reads the head unsorted', async () => {
+    const st = new MemoryStorage();
+    for (const [i, instance] of ['zeta', 'mid', 'alpha'].entries()) st.append(labelsFromRecord({ __name__: 'load1', instance }), i * 60_000, i + 1);
+    const engine = new Engine({ lookbackDeltaMs: 300_000, maxSamples: 1e6, timeoutMs: 10_000 });
+    const order = async (q: Parameters<Engine['instantQuery']>[0]): Promise<string[]> => {
+      const r = await engine.instantQuery(q, 'load1', 180_000);
+      return r.value.type === 'vector' ? r.value.samples.map((s) => s.labels.find((l) => l.name === 'instance')!.value) : [];
+    };
+    expect(await order(st.engineView)).toEqual(['zeta', 'mid', 'alpha']);
+    // Asked for sorted series directly, the storage still sorts.
+    expect(await order(st)).toEqual(['alpha', 'mid', 'zeta']);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The in-memory storage rule unit tests run on: series appended in time order (as the head
  * would take them: an older sample is out of order, a different value at the same timestamp a
- * duplicate), read through the `Queryable` seam by the PromQL engine.
+ * duplicate), read through the `Queryable` seam by the PromQL engine. Series are kept in the
+ * order they were created, the order of the head's series ids.
  */
 
 import { type Labels, compareLabels, getLabel } from '../../tsdb/labels.js';
@@ -65,6 +66,24 @@ export class MemoryStorage implements Queryable {
     s.ts.push(t);
     s.vs.push(v);
   }
+
+  /**
+   * The storage as Prometheus 2.42's engine reads it: that engine selects series unsorted, and
+   * the head then gives them in the order they were created (by series id), so a plain
+   * selector's result (and what a template's `query` returns) comes in creation order, not
+   * sorted by labels. Vigil's engine always asks for sorted series; this view ignores that.
+   */
+  readonly engineView: Queryable = {
+    querier: (mint, maxt) => {
+      const q = this.querier(mint, maxt);
+      return {
+        select: (_sorted, hints, matchers) => q.select(false, hints, matchers),
+        labelValues: (name, matchers) => q.labelValues(name, matchers),
+        labelNames: (matchers) => q.labelNames(matchers),
+        close: () => q.close(),
+      };
+    },
+  };
 
   querier(mint: number, maxt: number): Querier {
     const all = [...this.series.values()];

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { labelsFromRecord } from '../../tsdb/labels.js';
+import { parseMetric, parseSeriesDesc } from './series-desc.js';
+
+const err = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+};
+
+describe('series descriptions as promtool 2.42 parses them', () => {
+  it('expands values: steps up and down, repeats, blanks, stale, octal and special numbers', () => {
+    expect(parseSeriesDesc('m{a="1"}', '1+2x3 10-1x2 5x1 _ _x2 stale 010 Inf -Inf').values).toEqual([1, 3, 5, 7, 10, 9, 8, 5, 5, null, null, null, 'stale', 8, Infinity, -Infinity]);
+    expect(parseSeriesDesc('m', '0x10').values).toEqual(Array(11).fill(0));
+    const stale = parseSeriesDesc('m', 'stale+1x2').values;
+    expect(stale[0]).toBe('stale');
+    expect(stale.slice(1).every((v) => typeof v === 'number' && Number.isNaN(v))).toBe(true);
+    expect(parseSeriesDesc('sum{__name__="x", b=""}', '1').labels).toEqual(labelsFromRecord({ __name__: 'sum' }));
+  });
+
+  it("reports Prometheus's first parse error, positioned in the `series values` line", () => {
+    expect(err(() => parseSeriesDesc('m{a="1"}', '1 2 x3'))).toBe('1:14: parse error: unexpected "x"');
+    expect(err(() => parseSeriesDesc('m{a="1"}', '1+x3'))).toBe('1:12: parse error: unexpected "x" in series values');
+    expect(err(() => parseSeriesDesc('m{a="1"}', '1+2 3'))).toBe('1:13: parse error: unexpected " " in series values');
+    expect(err(() => parseSeriesDesc('m', '1 two'))).toBe('1:5: parse error: unexpected identifier "two" in series values, expected number or "stale"');
+    expect(err(() => parseSeriesDesc('m', 'stalex3'))).toBe('1:3: parse error: unexpected identifier "stalex3" in series values, expected number or "stale"');
+    expect(err(() => parseSeriesDesc('m', '1+1x2.5'))).toBe('1:7: parse error: invalid repetition in series values: strconv.ParseUint: parsing "2.5": invalid syntax');
+    expect(err(() => parseSeriesDesc('m', '1 2abc'))).toBe('1:5: parse error: bad number syntax: "2"');
+    expect(err(() => parseSeriesDesc('m', '1 ('))).toBe("1:5: parse error: unexpected character in series sequence: '('");
+    expect(err(() => parseSeriesDesc('m{a=~"1"}', '1'))).toBe('1:4: parse error: unexpected <op:=~> in label set, expected "="');
+  });
+});
+
+describe("expected samples' labels as parser.ParseMetric reads them", () => {
+  it('takes an empty string or {} as no labels, keeps empty values without a name, lets the name win', () => {
+    expect(parseMetric('')).toEqual([]);
+    expect(parseMetric('{}')).toEqual([]);
+    expect(parseMetric('{a="1", b=""}')).toEqual([
+      { name: 'a', value: '1' },
+      { name: 'b', value: '' },
+    ]);
+    expect(parseMetric('bar{__name__="foo", a="1",}')).toEqual(labelsFromRecord({ __name__: 'bar', a: '1' }));
+  });
+
+  it('rejects matchers other than = and text after the label set with the label-set errors', () => {
+    expect(err(() => parseMetric('m{a!="1"}'))).toBe('1:4: parse error: unexpected <op:!=> in label set, expected "="');
+    expect(err(() => parseMetric('m{a="1" b="2"}'))).toBe('1:9: parse error: unexpected identifier "b" in label set, expected "," or "}"');
+    expect(err(() => parseMetric('m{"a"="b"}'))).toBe('1:3: parse error: unexpected string "\\"a\\"" in label set, expected identifier or "}"');
+    expect(err(() => parseMetric('m x'))).toBe('1:3: parse error: unexpected identifier "x"');
+  });
+});
