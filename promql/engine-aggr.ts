@@ -69,8 +69,33 @@ class GoHeap {
 const byValue = (a: VecSample, b: VecSample): boolean => lessWithNaN(a.v, b.v);
 const byReverseValue = (a: VecSample, b: VecSample): boolean => (Number.isNaN(a.v) ? true : a.v > b.v);
 
+/** Whether topk (bottomk) keeps a sample of value v in a group's heap of at most k (the heap is not empty). */
+export function heapWants(heap: readonly VecSample[], v: number, k: number, bottom: boolean): boolean {
+  const top = heap[0]!;
+  return heap.length < k || (bottom ? top.v > v : top.v < v) || Number.isNaN(top.v);
+}
+
+/** Adds a sample heapWants accepted, as Prometheus's topk/bottomk do with container/heap. */
+export function heapAdd(heap: VecSample[], s: VecSample, k: number, bottom: boolean): void {
+  const h = new GoHeap(heap, bottom ? byReverseValue : byValue);
+  if (heap.length === k) {
+    if (k === 1) {
+      heap[0] = s;
+      return;
+    }
+    h.pop();
+  }
+  h.push(s);
+}
+
+/** A group's topk (bottomk) answer: the heap keeps the lowest (highest) value on top; the answer is by descending (ascending) value. */
+export function heapResult(heap: readonly VecSample[], bottom: boolean): VecSample[] {
+  const less = bottom ? byReverseValue : byValue;
+  return [...heap].sort((a, b) => (less(b, a) ? -1 : less(a, b) ? 1 : 0));
+}
+
 /** Whether a topk/bottomk parameter fits an int64 (convertibleToInt64). */
-function convertibleToInt64(v: number): boolean {
+export function convertibleToInt64(v: number): boolean {
   return v <= 9223372036854775807 && v >= -9223372036854775808;
 }
 
@@ -169,36 +194,10 @@ export function aggregate(
         group.value += delta * (s.v - group.mean);
         break;
       }
-      case 'topk': {
-        const top = group.heap[0]!;
-        if (group.heap.length < k || top.v < s.v || Number.isNaN(top.v)) {
-          const h = new GoHeap(group.heap, byValue);
-          if (group.heap.length === k) {
-            if (k === 1) {
-              group.heap[0] = s;
-              break;
-            }
-            h.pop();
-          }
-          h.push(s);
-        }
+      case 'topk':
+      case 'bottomk':
+        if (heapWants(group.heap, s.v, k, op === 'bottomk')) heapAdd(group.heap, s, k, op === 'bottomk');
         break;
-      }
-      case 'bottomk': {
-        const top = group.heap[0]!;
-        if (group.heap.length < k || top.v > s.v || Number.isNaN(top.v)) {
-          const h = new GoHeap(group.heap, byReverseValue);
-          if (group.heap.length === k) {
-            if (k === 1) {
-              group.heap[0] = s;
-              break;
-            }
-            h.pop();
-          }
-          h.push(s);
-        }
-        break;
-      }
       case 'quantile':
         group.values.push(s.v);
         break;
@@ -221,11 +220,8 @@ export function aggregate(
         out.push({ labels: g.labels, v: Math.sqrt(g.value / g.count) });
         break;
       case 'topk':
-        // The heap keeps the lowest value on top; the answer is by descending value.
-        out.push(...[...g.heap].sort((a, b) => (byValue(b, a) ? -1 : byValue(a, b) ? 1 : 0)));
-        break;
       case 'bottomk':
-        out.push(...[...g.heap].sort((a, b) => (byReverseValue(b, a) ? -1 : byReverseValue(a, b) ? 1 : 0)));
+        out.push(...heapResult(g.heap, op === 'bottomk'));
         break;
       case 'quantile':
         out.push({ labels: g.labels, v: quantile(q, g.values) });

@@ -8,7 +8,9 @@
 
 import { assertNever, typeOf, type AggregateExpr, type BinaryExpr, type Call, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
 import { aggregate, groupingKeyCache } from './engine-aggr.js';
+import { FusedAggregation, fusableRangeCall } from './engine-fused.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop, vectorSetOp } from './engine-binary.js';
+import type { Labels } from '../tsdb/labels.js';
 import { dropMetricName, labelsKey } from './engine-labels.js';
 import { EngineError, execError, tooManySamples, type EvalValue, type LoadedSeries, type Point, type SeriesPoints, type Vec } from './engine-types.js';
 import { absentLabels, type StepArg } from './functions-impl.js';
@@ -407,6 +409,15 @@ export class Evaluator {
       else if (p.kind === 'scalar') scalarParam = p.vals;
       else throw new EngineError('internal', `aggregation parameter of type ${p.kind}`);
     }
+    const fusable = fusableRangeCall(e, (x) => this.numSteps > 1 && this.ctx.stepInvariant.has(x));
+    if (fusable) {
+      const agg = new FusedAggregation(e.op, grouping, e.without, this.numSteps, fusable.k);
+      this.rangeOutputs(fusable.call, fusable.args, fusable.fn, (labels, i, x) => agg.add(labels, i, x));
+      const steps = agg.steps();
+      const out = this.finishVector(steps, false);
+      this.ctx.rangeEval(original, this.numSteps, (i) => agg.inner[i]! + (p ? samplesAt(p, i) : 0), (i) => steps[i]!.length);
+      return out;
+    }
     const v = this.eval(e.expr);
     if (v.kind !== 'vector') throw new EngineError('internal', `aggregation over ${v.kind}`);
     const steps: Vec[] = [];
@@ -450,6 +461,21 @@ export class Evaluator {
 
   /** A function over a range vector: each series windowed at each step (Prometheus's matrix path). */
   private rangeCall(e: Call, args: Expr[], fn: RangeFn): EvalValue {
+    const steps: Vec[] = Array.from({ length: this.numSteps }, () => []);
+    const src = this.rangeOutputs(e, args, fn, (labels, i, v) => {
+      steps[i]!.push({ labels, v });
+    });
+    if (e.func.name === 'absent_over_time') return this.absentOverTime(steps, src);
+    return { kind: 'vector', steps };
+  }
+
+  /**
+   * A range function over every series and step, each output given to `emit` in Prometheus's
+   * order (series by series, steps in order; one label-set object per series), the samples
+   * accounted as Prometheus's rangeEval does. Aggregations over a range function consume the
+   * outputs as they come (promql/engine-fused.ts) instead of holding a sample object for each.
+   */
+  rangeOutputs(e: Call, args: Expr[], fn: RangeFn, emit: (labels: Labels, step: number, v: number) => void): RangeSource {
     const name = e.func.name;
     const matrixIndex = args.findIndex((a) => typeOf(a) === 'matrix');
     const scalars: (Float64Array | null)[] = e.args.map((a, i) => {
@@ -473,7 +499,6 @@ export class Evaluator {
       throw new EngineError('internal', `range argument of ${name} is a ${arg.kind}`);
     }
     const keepName = name === 'last_over_time';
-    const steps: Vec[] = Array.from({ length: this.numSteps }, () => []);
     const withOutput: string[] = [];
     const stepArgs: number[] = new Array<number>(args.length).fill(0);
     // The window buffer is counted as Prometheus's matrixIterSlice counts it: samples still in
@@ -523,7 +548,7 @@ export class Evaluator {
         w.evalTs = ts;
         const v = fn(w);
         if (v === null) continue;
-        steps[i]!.push({ labels, v });
+        emit(labels, i, v);
         outputs++;
       }
       if (outputs > 0) {
@@ -534,8 +559,7 @@ export class Evaluator {
     }
     this.ctx.release(whi - wlo + subquerySamples);
     if (new Set(withOutput).size !== withOutput.length) throw execError('vector cannot contain metrics with the same labelset');
-    if (name === 'absent_over_time') return this.absentOverTime(steps, src);
-    return { kind: 'vector', steps };
+    return src;
   }
 
   private absentOverTime(steps: Vec[], src: RangeSource): EvalValue {

@@ -37,6 +37,8 @@ const HOURS = Number(arg('hours', SUITE === 'longrange' ? '168' : '24'));
 const HISTOGRAMS = arg('histograms', SUITE === 'engine' ? 'true' : 'false') === 'true';
 const REPEAT = Number(arg('repeat', '5'));
 const WRITE_RESULTS = arg('results', 'true') === 'true';
+/** Extra Node options for Vigil's process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const VIGIL_NODE_ARGS = arg('vigil-node-args', '').split(' ').filter((a) => a !== '');
 if (SUITE !== 'engine' && SUITE !== 'longrange') throw new Error('--suite must be engine or longrange');
 
 interface Target {
@@ -52,6 +54,7 @@ async function startVigil(bucket: string, work: string): Promise<Target> {
   const port = await freePort();
   const args = [
     '--max-old-space-size=16384',
+    ...VIGIL_NODE_ARGS,
     join(ROOT, 'dist', 'cmd', 'vigil.js'),
     '-server.http-listen-address=127.0.0.1',
     `-server.http-listen-port=${port}`,

@@ -1,0 +1,155 @@
+/**
+ * Aggregations fed straight from a range function (`sum by (job) (rate(x[5m]))`, Grafana's most
+ * common shape): the range function's outputs arrive series by series, steps in order, and are
+ * folded into per-group, per-step accumulators at once, so no sample object is made for the
+ * inner vector. The results are those of aggregating each step's vector in order (engine-aggr.ts):
+ * every group folds its samples in the same (series) order, with the same arithmetic, and each
+ * step lists its groups in order of first appearance in that step's vector.
+ */
+
+import { METRIC_NAME, type Labels } from '../tsdb/labels.js';
+import type { AggregateExpr, AggregateOp, Call, Expr } from './ast.js';
+import type { RangeFn } from './functions-range.js';
+import { FUNCTION_IMPLS } from './functions-table.js';
+import { convertibleToInt64, heapAdd, heapResult, heapWants } from './engine-aggr.js';
+import { deleteLabels, groupingKey, keepLabels } from './engine-labels.js';
+import type { Vec, VecSample } from './engine-types.js';
+
+/** The operators folded this way: one number per group and step, or (topk, bottomk with a constant k) a heap. */
+export const FUSED_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'min', 'max', 'group', 'topk', 'bottomk']);
+
+function unwrapParens(e: Expr): Expr {
+  while (e.kind === 'ParenExpr') e = e.expr;
+  return e;
+}
+
+/**
+ * The range function an aggregation may fold as it runs, or null: the operator is one of
+ * FUSED_OPS (topk/bottomk with a constant k of at least 1), and its argument, parentheses aside,
+ * is a range function other than absent_over_time. A step-invariant argument is evaluated once
+ * and repeated by the evaluator, so it is not folded.
+ */
+export function fusableRangeCall(e: AggregateExpr, stepInvariant: (x: Expr) => boolean): { call: Call; args: Expr[]; fn: RangeFn; k: number } | null {
+  if (!FUSED_OPS.has(e.op)) return null;
+  let k = 0;
+  if (e.op === 'topk' || e.op === 'bottomk') {
+    const param = e.param ? unwrapParens(e.param) : null;
+    if (param?.kind !== 'NumberLiteral' || !convertibleToInt64(param.val) || Math.trunc(param.val) < 1) return null;
+    k = Math.trunc(param.val);
+  } else if (e.param) return null;
+  let x: Expr = e.expr;
+  for (;;) {
+    if (stepInvariant(x)) return null;
+    if (x.kind !== 'ParenExpr') break;
+    x = x.expr;
+  }
+  if (x.kind !== 'Call' || x.func.name === 'absent_over_time') return null;
+  const impl = FUNCTION_IMPLS.get(x.func.name);
+  if (impl?.kind !== 'range') return null;
+  return { call: x, args: x.args.map(unwrapParens), fn: impl.fn, k };
+}
+
+interface Acc {
+  readonly labels: Labels;
+  /** sum/min/max/group: the value; avg: the running mean. */
+  readonly value: Float64Array;
+  readonly count: Int32Array;
+  /** The input series whose sample opened the group at a step: the group's place in that step's answer. */
+  readonly first: Int32Array;
+  /** topk/bottomk: the kept samples per step (only those kept are ever made). */
+  readonly heaps: VecSample[][];
+}
+
+export class FusedAggregation {
+  private readonly byKey = new Map<string, Acc>();
+  private readonly accs: Acc[] = [];
+  /** Samples of the inner vector at each step (for the sample accounting). */
+  readonly inner: Int32Array;
+  private lastLabels: Labels | null = null;
+  private lastAcc: Acc | null = null;
+  private series = -1;
+
+  private readonly bottom: boolean;
+
+  /** `k`: topk/bottomk's parameter (at least 1), 0 for the others. */
+  constructor(
+    private readonly op: AggregateOp,
+    private readonly grouping: readonly string[],
+    private readonly without: boolean,
+    private readonly numSteps: number,
+    private readonly k = 0,
+  ) {
+    this.inner = new Int32Array(numSteps);
+    this.bottom = op === 'bottomk';
+  }
+
+  private accFor(labels: Labels): Acc {
+    const key = groupingKey(labels, this.grouping, this.without);
+    let acc = this.byKey.get(key);
+    if (!acc) {
+      const out = this.without ? deleteLabels(labels, [...this.grouping, METRIC_NAME]) : this.grouping.length > 0 ? keepLabels(labels, this.grouping) : [];
+      acc = { labels: out, value: new Float64Array(this.numSteps), count: new Int32Array(this.numSteps), first: new Int32Array(this.numSteps), heaps: this.k > 0 ? new Array<VecSample[]>(this.numSteps) : [] };
+      this.byKey.set(key, acc);
+      this.accs.push(acc);
+    }
+    return acc;
+  }
+
+  /** One output of the range function; a series' outputs come together, with one label-set object. */
+  add(labels: Labels, i: number, v: number): void {
+    if (labels !== this.lastLabels) {
+      this.lastLabels = labels;
+      this.lastAcc = this.accFor(labels);
+      this.series++;
+    }
+    const g = this.lastAcc!;
+    this.inner[i]!++;
+    const c = g.count[i]!;
+    g.count[i] = c + 1;
+    if (c === 0) {
+      g.first[i] = this.series;
+      if (this.k > 0) g.heaps[i] = [{ labels, v }];
+      else g.value[i] = this.op === 'group' ? 1 : v;
+      return;
+    }
+    if (this.k > 0) {
+      const h = g.heaps[i]!;
+      if (heapWants(h, v, this.k, this.bottom)) heapAdd(h, { labels, v }, this.k, this.bottom);
+      return;
+    }
+    const cur = g.value[i]!;
+    switch (this.op) {
+      case 'sum':
+        g.value[i] = cur + v;
+        break;
+      case 'avg': {
+        const n = c + 1;
+        if (Number.isFinite(cur) || Number.isNaN(cur)) g.value[i] = cur + (v / n - cur / n);
+        else if (!(!Number.isFinite(v) && !Number.isNaN(v) && cur > 0 === v > 0) && !Number.isFinite(v)) g.value[i] = cur + (v / n - cur / n);
+        break;
+      }
+      case 'max':
+        if (cur < v || Number.isNaN(cur)) g.value[i] = v;
+        break;
+      case 'min':
+        if (cur > v || Number.isNaN(cur)) g.value[i] = v;
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Each step's answer: its groups in order of first appearance, as aggregate() gives them. */
+  steps(): Vec[] {
+    const out: Vec[] = [];
+    const present: Acc[] = [];
+    for (let i = 0; i < this.numSteps; i++) {
+      present.length = 0;
+      for (const g of this.accs) if (g.count[i]! > 0) present.push(g);
+      if (present.length > 1) present.sort((a, b) => a.first[i]! - b.first[i]!);
+      if (this.k > 0) out.push(present.flatMap((g) => heapResult(g.heaps[i]!, this.bottom)));
+      else out.push(present.map((g) => ({ labels: g.labels, v: this.op === 'count' ? g.count[i]! : g.value[i]! })));
+    }
+    return out;
+  }
+}
