@@ -108,7 +108,7 @@ function samplesAt(v: EvalValue, i: number): number {
 }
 
 /** The index of the last timestamp <= t, or -1. */
-function lastAtOrBefore(ts: readonly number[], t: number): number {
+function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {
@@ -120,7 +120,7 @@ function lastAtOrBefore(ts: readonly number[], t: number): number {
 }
 
 /** The index of the first timestamp >= t (ts.length if none). */
-function firstAtOrAfter(ts: readonly number[], t: number): number {
+function firstAtOrAfter(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {
@@ -132,16 +132,17 @@ function firstAtOrAfter(ts: readonly number[], t: number): number {
 }
 
 /** A loaded series with its stale-free view for range windows. */
-export function withRangeView(labels: LoadedSeries['labels'], ts: number[], vs: number[], staleIdx: readonly number[] | null): LoadedSeries {
+export function withRangeView(labels: LoadedSeries['labels'], ts: Float64Array, vs: Float64Array, staleIdx: readonly number[] | null): LoadedSeries {
   if (staleIdx === null || staleIdx.length === 0) return { labels, ts, vs, rangeTs: ts, rangeVs: vs, stale: null };
   const stale = new Uint8Array(ts.length);
   for (const i of staleIdx) stale[i] = 1;
-  const rangeTs: number[] = [];
-  const rangeVs: number[] = [];
+  const rangeTs = new Float64Array(ts.length - staleIdx.length);
+  const rangeVs = new Float64Array(rangeTs.length);
+  let n = 0;
   for (let i = 0; i < ts.length; i++) {
     if (stale[i] === 1) continue;
-    rangeTs.push(ts[i]!);
-    rangeVs.push(vs[i]!);
+    rangeTs[n] = ts[i]!;
+    rangeVs[n++] = vs[i]!;
   }
   return { labels, ts, vs, rangeTs, rangeVs, stale };
 }
@@ -236,7 +237,7 @@ export class Evaluator {
       }
       case 'SubqueryExpr': {
         const series = this.subquerySeries(e);
-        return { kind: 'matrix', series: series.map((s) => ({ labels: s.labels, points: s.ts.map((t, i) => ({ t, v: s.vs[i]! })) })) };
+        return { kind: 'matrix', series: series.map((s) => ({ labels: s.labels, points: Array.from(s.ts, (t, i) => ({ t, v: s.vs[i]! })) })) };
       }
       case 'BinaryExpr':
         return this.binary(e);
@@ -345,21 +346,32 @@ export class Evaluator {
     const inner = new Evaluator(this.ctx, start, end, step);
     const v = inner.eval(e.expr);
     if (v.kind !== 'vector') throw new EngineError('internal', `subquery over ${v.kind}`);
-    const byKey = new Map<string, { labels: LoadedSeries['labels']; ts: number[]; vs: number[] }>();
+    type Building = { labels: LoadedSeries['labels']; ts: number[]; vs: number[] };
+    const byKey = new Map<string, Building>();
+    // A series keeps its label-set object from step to step: the text key is made once per object.
+    const byObject = new Map<LoadedSeries['labels'], Building>();
     v.steps.forEach((vec, i) => {
       const t = inner.stepTime(i);
       for (const s of vec) {
-        const k = labelsKey(s.labels);
-        let ser = byKey.get(k);
+        let ser = byObject.get(s.labels);
         if (!ser) {
-          ser = { labels: s.labels, ts: [], vs: [] };
-          byKey.set(k, ser);
+          const k = labelsKey(s.labels);
+          ser = byKey.get(k);
+          if (!ser) {
+            ser = { labels: s.labels, ts: [], vs: [] };
+            byKey.set(k, ser);
+          }
+          byObject.set(s.labels, ser);
         }
         ser.ts.push(t);
         ser.vs.push(s.v);
       }
     });
-    return [...byKey.values()].map((x) => ({ ...x, rangeTs: x.ts, rangeVs: x.vs, stale: null }));
+    return [...byKey.values()].map((x) => {
+      const ts = Float64Array.from(x.ts);
+      const vs = Float64Array.from(x.vs);
+      return { labels: x.labels, ts, vs, rangeTs: ts, rangeVs: vs, stale: null };
+    });
   }
 
   private binary(e: BinaryExpr): EvalValue {

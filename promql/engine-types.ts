@@ -68,10 +68,11 @@ export type Vec = VecSample[];
  */
 export interface LoadedSeries {
   readonly labels: Labels;
-  readonly ts: readonly number[];
-  readonly vs: readonly number[];
-  readonly rangeTs: readonly number[];
-  readonly rangeVs: readonly number[];
+  /** Typed arrays: their memory lies outside the JS heap, so loading millions of samples costs the collector little. */
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+  readonly rangeTs: Float64Array;
+  readonly rangeVs: Float64Array;
   /**
    * 1 at the indexes of stale markers, or null when there are none. Kept beside the values
    * because a NaN's payload does not reliably survive being stored in a JS array (V8 may

@@ -170,11 +170,14 @@ export class Engine {
       throw storageError(e);
     }
     const out: LoadedSeries[] = [];
+    // Samples are gathered in scratch arrays reused from series to series, then copied once into
+    // arrays of the exact size: no array grows sample by sample.
+    let ts = scratchTs;
+    let vs = scratchVs;
     while (set.next()) {
       const s = set.at();
       const it = s.iterator();
-      const ts: number[] = [];
-      const vs: number[] = [];
+      let n = 0;
       // Stale markers are recognised here, on the value as the iterator gives it, before the
       // arrays may lose the NaN's payload.
       let stale: number[] | null = null;
@@ -183,20 +186,39 @@ export class Engine {
           const t = it.atT();
           if (t > r.maxt) break;
           const v = it.atV();
-          if (v !== v && isStaleNaN(v)) (stale ??= []).push(ts.length);
-          ts.push(t);
-          vs.push(v);
+          if (v !== v && isStaleNaN(v)) (stale ??= []).push(n);
+          if (n === ts.length) {
+            ts = grow(ts);
+            vs = grow(vs);
+          }
+          ts[n] = t;
+          vs[n++] = v;
         } while (it.next());
       }
       const err = it.err();
       if (err) throw storageError(err);
-      out.push(withRangeView(s.labels, ts, vs, stale));
+      out.push(withRangeView(s.labels, ts.slice(0, n), vs.slice(0, n), stale));
+    }
+    if (ts.length <= MAX_SCRATCH) {
+      scratchTs = ts;
+      scratchVs = vs;
     }
     const err = set.err();
     if (err) throw storageError(err);
     warnings.push(...set.warnings);
     return out;
   }
+}
+
+/** Load scratch, shared by queries (loading is synchronous per series); kept while it stays small. */
+const MAX_SCRATCH = 1 << 20;
+let scratchTs: Float64Array = new Float64Array(1024);
+let scratchVs: Float64Array = new Float64Array(1024);
+
+function grow(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function instantValue(v: EvalValue, t: number): QueryValue {
@@ -218,15 +240,21 @@ function rangeValue(v: EvalValue, ev: Evaluator): QueryValue {
   switch (v.kind) {
     case 'vector': {
       const byKey = new Map<string, { labels: Labels; points: Point[] }>();
+      // A series keeps its label-set object from step to step: the text key is made once per object.
+      const byObject = new Map<Labels, { labels: Labels; points: Point[] }>();
       v.steps.forEach((vec, i) => {
         const t = ev.stepTime(i);
         for (const s of vec) {
-          const k = labelsKey(s.labels);
-          let ser = byKey.get(k);
+          let ser = byObject.get(s.labels);
           if (!ser) {
-            ser = { labels: s.labels, points: [] };
-            byKey.set(k, ser);
-            series.push(ser);
+            const k = labelsKey(s.labels);
+            ser = byKey.get(k);
+            if (!ser) {
+              ser = { labels: s.labels, points: [] };
+              byKey.set(k, ser);
+              series.push(ser);
+            }
+            byObject.set(s.labels, ser);
           }
           ser.points.push({ t, v: s.v });
         }
