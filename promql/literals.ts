@@ -82,6 +82,9 @@ export function formatFloatF(v: number): string {
  * (`1000000`), or 'e' (`1e-07`, `1e+21`) when the magnitude is below 1e-6 or from 1e21.
  */
 export function formatSampleValue(v: number): string {
+  // JS writes the same shortest digits, and plain decimals over the same magnitudes [1e-6, 1e21).
+  const a = Math.abs(v);
+  if (a >= 1e-6 && a < 1e21) return String(v);
   return formatShortest(v, -6, 21);
 }
 
