@@ -108,7 +108,7 @@ function samplesAt(v: EvalValue, i: number): number {
 }
 
 /** The index of the last timestamp <= t, or -1. */
-function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
+export function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {

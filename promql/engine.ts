@@ -7,7 +7,7 @@
 import { compareLabels, type Labels } from '../tsdb/labels.js';
 import { type Queryable, type Querier, isStaleNaN } from '../tsdb/storage.js';
 import { assertNever, documentedType, typeOf, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
-import { EvalContext, Evaluator, withRangeView } from './engine-eval.js';
+import { EvalContext, Evaluator, lastAtOrBefore, withRangeView } from './engine-eval.js';
 import { labelsKey } from './engine-labels.js';
 import { stepInvariantNodes } from './engine-preprocess.js';
 import { EngineError, type EvalValue, type LoadedSeries, type Point, type QueryResult, type QueryValue, type SeriesPoints } from './engine-types.js';
@@ -158,6 +158,9 @@ export class Engine {
     }
     const ctx = new EvalContext(this.opts.lookbackDeltaMs, this.opts.maxSamples, this.opts.defaultSubqueryStepMs, start, end, series, stepInvariantNodes(expr), deadline, signal);
     const ev = new Evaluator(ctx, start, end, step);
+    let top = expr;
+    while (top.kind === 'ParenExpr') top = top.expr;
+    if (!instant && top.kind === 'VectorSelector' && top.timestamp === null && top.startOrEnd === null) return { value: selectorMatrix(ctx, ev, top), warnings };
     const value = ev.eval(expr);
     return { value: instant ? instantValue(value, start) : rangeValue(value, ev), warnings };
   }
@@ -232,6 +235,37 @@ function instantValue(v: EvalValue, t: number): QueryValue {
     case 'matrix':
       return { type: 'matrix', series: v.series };
   }
+}
+
+/**
+ * A range query of a plain selector (Grafana's raw-series panels): each series' points taken
+ * straight from its samples, as the selector would give them step by step, with the same sample
+ * accounting, but without a vector per step in between.
+ */
+function selectorMatrix(ctx: EvalContext, ev: Evaluator, vs: VectorSelector): QueryValue {
+  const out: SeriesPoints[] = [];
+  const lookback = ctx.lookbackDeltaMs;
+  let n = 0;
+  for (const s of ctx.series.get(vs) ?? []) {
+    ctx.check();
+    const points: Point[] = [];
+    const ts = s.ts;
+    let j = -1;
+    for (let i = 0; i < ev.numSteps; i++) {
+      const t = ev.stepTime(i);
+      const ref = t - vs.offset;
+      if (i === 0) j = lastAtOrBefore(ts, ref);
+      else while (j + 1 < ts.length && ts[j + 1]! <= ref) j++;
+      if (j < 0 || ts[j]! < ref - lookback) continue;
+      if (s.stale !== null && s.stale[j] === 1) continue;
+      points.push({ t, v: s.vs[j]! });
+    }
+    n += points.length;
+    if (points.length > 0) out.push({ labels: s.labels, points });
+  }
+  ctx.take(n);
+  out.sort((a, b) => compareLabels(a.labels, b.labels));
+  return { type: 'matrix', series: out };
 }
 
 /** A range query's matrix, its series sorted by labels as Prometheus's API returns them. */
