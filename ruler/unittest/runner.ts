@@ -20,9 +20,8 @@ import type { Group } from '../rules/group.js';
 import { buildGroup } from '../rules/load.js';
 import type { ExpandFunc, GroupContext, RuleSample } from '../rules/types.js';
 import { type LabelsAndAnnotations, alertsString, goDurationString, goFormatE, indentLines } from './go-format.js';
-import { type SeriesValue, parseMetric, parseSeriesDesc } from './series-desc.js';
-import { STALE_NAN } from '../../tsdb/storage.js';
-import { AppendError, MemoryStorage } from './storage.js';
+import { type SeriesDesc, parseLoadSeries, parseMetric } from './series-desc.js';
+import { AppendError, LazyLoader, MemoryStorage } from './storage.js';
 import { type TestGroup, type UnitTestFile, decodeUnitTestFile } from './test-file.js';
 import { instantVector } from '../rules/query.js';
 
@@ -89,42 +88,16 @@ async function ruleUnitTest(file: string, opts: RuleTestOptions): Promise<string
   return errs;
 }
 
-interface Loaded {
-  readonly labels: Labels;
-  readonly values: SeriesValue[];
-  next: number;
-}
-
 async function runTestGroup(tg: TestGroup, evalInterval: number, order: ReadonlyMap<string, number>, ruleFiles: readonly string[], opts: RuleTestOptions): Promise<string[]> {
   // Input series.
-  const inputs: Loaded[] = [];
+  let series: SeriesDesc[];
   try {
-    for (const s of tg.inputSeries) {
-      const d = parseSeriesDesc(s.series, s.values);
-      // The head drops labels with empty values.
-      inputs.push({ labels: d.labels.filter((l) => l.value !== ''), values: d.values, next: 0 });
-    }
+    series = parseLoadSeries(tg.inputSeries);
   } catch (e) {
     return [(e as Error).message];
   }
   const storage = new MemoryStorage();
-  const loadTill = (ts: number): void => {
-    for (const s of inputs) {
-      while (s.next < s.values.length && s.next * tg.interval <= ts) {
-        const v = s.values[s.next];
-        if (v !== null && v !== undefined) {
-          try {
-            if (v === 'stale') storage.append(s.labels, s.next * tg.interval, STALE_NAN, true);
-            else storage.append(s.labels, s.next * tg.interval, v);
-          } catch (e) {
-            // The lazy loader keeps the first sample at a timestamp (an `interval` of 0 puts all there).
-            if (!(e instanceof AppendError)) throw e;
-          }
-        }
-        s.next++;
-      }
-    }
-  };
+  const loader = new LazyLoader(storage, series, tg.interval);
 
   // Rule groups.
   const groups: Group[] = [];
@@ -172,11 +145,15 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Readonly
   const errs: string[] = [];
   let curr = 0;
   for (let ts = 0; ts <= maxt; ts += evalInterval) {
-    loadTill(ts);
     const evalErrs: string[] = [];
-    for (const g of groups) {
-      await g.eval(ts, ctx);
-      for (const r of g.rules) if (r.lastError !== null) evalErrs.push(`    rule: ${r.name}, time: ${goDurationString(ts)}, err: ${r.lastError}`);
+    const loadErr = loader.appendTill(ts);
+    // A load error is kept, and the groups are not evaluated at this time; the test goes on.
+    if (loadErr !== null) errs.push(loadErr.message);
+    else {
+      for (const g of groups) {
+        await g.eval(ts, ctx);
+        for (const r of g.rules) if (r.lastError !== null) evalErrs.push(`    rule: ${r.name}, time: ${goDurationString(ts)}, err: ${r.lastError}`);
+      }
     }
     errs.push(...evalErrs);
     if (evalErrs.length > 0) return errs;

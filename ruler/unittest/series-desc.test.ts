@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../../tsdb/labels.js';
-import { parseMetric, parseSeriesDesc } from './series-desc.js';
+import { parseLoadSeries, parseMetric, parseSeriesDesc } from './series-desc.js';
 
 const err = (f: () => unknown): string => {
   try {
@@ -50,5 +50,38 @@ describe("expected samples' labels as parser.ParseMetric reads them", () => {
     expect(err(() => parseMetric('m{a="1" b="2"}'))).toBe('1:9: parse error: unexpected identifier "b" in label set, expected "," or "}"');
     expect(err(() => parseMetric('m{"a"="b"}'))).toBe('1:3: parse error: unexpected string "\\"a\\"" in label set, expected identifier or "}"');
     expect(err(() => parseMetric('m x'))).toBe('1:3: parse error: unexpected identifier "x"');
+  });
+});
+
+describe('input series as the lazy loader reads its load command', () => {
+  const names = (ds: ReturnType<typeof parseLoadSeries>): string[] => ds.map((d) => d.labels.map((l) => `${l.name}=${l.value}`).join(','));
+
+  it('keeps only the last values of a series given twice, in the place of the first', () => {
+    const ds = parseLoadSeries([
+      { series: 'up{job="a"}', values: '1 2 3' },
+      { series: 'up{job="b"}', values: '5' },
+      { series: 'up{job="a"}', values: '7 _ 9' },
+    ]);
+    expect(names(ds)).toEqual(['__name__=up,job=a', '__name__=up,job=b']);
+    expect(ds[0]!.values).toEqual([7, null, 9]);
+  });
+
+  it('reads each line of a multi-line value as a series of its own, and stops at an empty or comment line', () => {
+    // `x3 4` is the series x3 with the value 4.
+    expect(names(parseLoadSeries([{ series: 'm', values: '1 2\n  x3 4 ' }]))).toEqual(['__name__=m', '__name__=x3']);
+    // A block scalar's final newline leaves an empty line: the series after it are not loaded.
+    expect(names(parseLoadSeries([{ series: 'm', values: '1 2\n' }, { series: 'n', values: '1' }]))).toEqual(['__name__=m']);
+    expect(names(parseLoadSeries([{ series: 'm', values: '1\n# note' }, { series: 'n', values: '1' }]))).toEqual(['__name__=m']);
+    expect(names(parseLoadSeries([{ series: '', values: '' }, { series: 'n', values: '1' }]))).toEqual([]);
+  });
+
+  it('reports a line with no metric as promtool does: in series values, a number ending before `x`', () => {
+    expect(err(() => parseLoadSeries([{ series: 'm', values: '1 2\n3 4' }]))).toBe('1:1: parse error: unexpected number "3" in series values');
+    expect(err(() => parseLoadSeries([{ series: 'm', values: '1\n3x2' }]))).toBe('1:1: parse error: unexpected number "3" in series values');
+    expect(err(() => parseLoadSeries([{ series: 'm', values: '1\n0x10' }]))).toBe('1:1: parse error: unexpected number "0" in series values');
+    expect(err(() => parseLoadSeries([{ series: 'm', values: '1\n+3' }]))).toBe('1:1: parse error: unexpected <op:+> in series values');
+    // Right after a label set too; after a value, only the token.
+    expect(err(() => parseSeriesDesc('m{a="1"}3', ''))).toBe('1:9: parse error: unexpected number "3" in series values');
+    expect(err(() => parseSeriesDesc('{}', '1x2x'))).toBe('1:7: parse error: unexpected "x"');
   });
 });

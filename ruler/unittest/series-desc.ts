@@ -215,10 +215,11 @@ function parseValues(p: DescParser, lx: ValueLexer): SeriesValue[] {
     if (v === null) p.fail(n.pos, `error parsing number: strconv.ParseFloat: parsing ${goQuote(n.val)}: invalid syntax`);
     return v;
   };
-  for (;;) {
-    // After the metric or a complete item: a space, or the end.
+  for (let atMetric = true; ; atMetric = false) {
+    // After the metric or a complete item: a space, or the end. Right after the metric the
+    // parser can still recover inside `series_values`; later only at the top.
     if (t.type === 'EOF') return out;
-    if (t.type !== 'SPACE') p.unexpected(t, '', '');
+    if (t.type !== 'SPACE') p.unexpected(t, atMetric ? SV : '', '');
     t = lx.next();
     if (t.type === 'BLANK') {
       t = lx.next();
@@ -268,23 +269,70 @@ function parseValues(p: DescParser, lx: ValueLexer): SeriesValue[] {
  * Throws Prometheus's parse error.
  */
 export function parseSeriesDesc(series: string, values: string): SeriesDesc {
-  const line = `${series} ${values}`.trim();
+  return parseSeriesLine(goTrimSpace(`${series} ${values}`));
+}
+
+/** parser.ParseSeriesDesc on one (trimmed) line of a load command; throws its first parse error. */
+export function parseSeriesLine(line: string): SeriesDesc {
   const p = new DescParser(line);
   try {
     const lexer = new Lexer(line);
-    const first = lexer.next();
+    const first = seriesDescNumber(line, lexer.next());
     if (first.type === 'ERROR') p.fail(first.pos, first.val);
     const m = p.metric(lexer, first, true);
     if (m.next !== null) {
       // No metric at all: an empty one, then the token cannot start the values.
       if (m.next.type === 'EOF') return { labels: m.labels, values: [] };
-      p.unexpected(m.next, '', '');
+      p.unexpected(m.next, 'series values', '');
     }
     return { labels: m.labels, values: parseValues(p, new ValueLexer(line, m.end)) };
   } catch (e) {
     if (e instanceof Stop) throw new ParseError(line, p.errors);
     throw e;
   }
+}
+
+/**
+ * The lexer reads a series description's first token in its series mode, where a number ends
+ * before an `x` (a repetition): `3x2` and `0x10` start with the number 3 and 0, not an error
+ * or a hexadecimal number as in an expression.
+ */
+function seriesDescNumber(line: string, t: Token): Token {
+  const m = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]*)?/.exec(line.slice(t.pos));
+  if (m === null || line[t.pos + m[0].length] !== 'x') return t;
+  return { ...t, type: 'NUMBER', val: m[0] };
+}
+
+/** Unicode White_Space, as Go's strings.TrimSpace trims it (no U+FEFF, unlike String.trim). */
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+function goTrimSpace(s: string): string {
+  return s.replace(GO_SPACE, '');
+}
+
+/**
+ * The input series of a test group as promtool 2.42 loads them: it writes them into one `load`
+ * command, a line `  SERIES VALUES` each, and the lazy loader reads that text line by line
+ * (promql/test.go getLines and parseLoad). So a value string holding a newline (a literal block
+ * scalar, a quoted "\n") is cut into several lines, each read as a series description of its
+ * own; an empty line (or one starting with `#`) ends the command, and the series after it are
+ * never loaded. Series are kept by their labels: a series given again replaces the samples of
+ * the earlier one, keeping its place. Throws the first line's parse error.
+ */
+export function parseLoadSeries(inputs: readonly { readonly series: string; readonly values: string }[]): SeriesDesc[] {
+  const text = inputs.map((s) => `  ${s.series} ${s.values}\n`).join('');
+  const defs = new Map<string, SeriesDesc>();
+  for (const raw of text.split('\n')) {
+    const line = goTrimSpace(raw);
+    if (line === '' || line.startsWith('#')) break;
+    const d = parseSeriesLine(line);
+    defs.set(labelsKey(d.labels), d);
+  }
+  return [...defs.values()];
+}
+
+/** A key equal for equal label sets (labels.Labels.Hash as the load command uses it). */
+function labelsKey(ls: Labels): string {
+  return JSON.stringify(ls.map((l) => [l.name, l.value]));
 }
 
 /** Prometheus's parser.ParseMetric (expected samples' labels): `name{l="v", …}`, either part optional. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../promql/engine.js';
 import { labelsFromRecord } from '../../tsdb/labels.js';
 import { STALE_NAN } from '../../tsdb/storage.js';
-import { MemoryStorage } from './storage.js';
+import { LazyLoader, MemoryStorage } from './storage.js';
 
 describe('rule unit-test storage with the engine', () => {
   it('gives the same answer every time: staleness is said outright, never read back from NaN payloads kept in arrays', async () => {
@@ -45,5 +45,42 @@ describe('rule unit-test storage with the engine', () => {
     expect(await order(st.engineView)).toEqual(['zeta', 'mid', 'alpha']);
     // Asked for sorted series directly, the storage still sorts.
     expect(await order(st)).toEqual(['alpha', 'mid', 'zeta']);
+  });
+});
+
+describe("promtool's lazy loader", () => {
+  const up = labelsFromRecord({ __name__: 'up' });
+  const count = async (st: MemoryStorage, t: number): Promise<number> => {
+    const engine = new Engine({ lookbackDeltaMs: 300_000, maxSamples: 1e6, timeoutMs: 10_000 });
+    const r = await engine.instantQuery(st, 'count_over_time(up[10m])', t);
+    return r.value.type === 'vector' ? (r.value.samples[0]?.v ?? 0) : -1;
+  };
+
+  it('loads samples up to each time, and refuses a series whose labels are all empty without storing anything then', async () => {
+    const st = new MemoryStorage();
+    const ll = new LazyLoader(
+      st,
+      [
+        { labels: up, values: [1, 2, 3] },
+        { labels: labelsFromRecord({ a: '' }), values: [null, 5] },
+      ],
+      60_000,
+    );
+    expect(ll.appendTill(0)).toBeNull();
+    expect(await count(st, 0)).toBe(1);
+    // From the empty series' first sample on, every call fails and nothing more is stored.
+    expect(ll.appendTill(60_000)?.message).toBe('empty labelset: invalid sample');
+    expect(ll.appendTill(120_000)?.message).toBe('empty labelset: invalid sample');
+    expect(await count(st, 120_000)).toBe(1);
+  });
+
+  it('drops samples the head would not take, silently', async () => {
+    const st = new MemoryStorage();
+    // An interval of 0 puts every sample at 0: the first one stays.
+    const ll = new LazyLoader(st, [{ labels: up, values: [1, 2, 'stale'] }], 0);
+    expect(ll.appendTill(0)).toBeNull();
+    const engine = new Engine({ lookbackDeltaMs: 300_000, maxSamples: 1e6, timeoutMs: 10_000 });
+    const r = await engine.instantQuery(st, 'up', 0);
+    expect(r.value.type === 'vector' ? r.value.samples.map((x) => x.v) : null).toEqual([1]);
   });
 });

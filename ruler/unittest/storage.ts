@@ -9,6 +9,7 @@ import { type Labels, compareLabels, getLabel } from '../../tsdb/labels.js';
 import type { Matcher } from '../../tsdb/matchers.js';
 import { ArraySampleIterator, STALE_NAN, isStaleNaN, type Querier, type Queryable, type SelectHints, type Series, type SeriesSet } from '../../tsdb/storage.js';
 import { labelSetKey } from '../rules/label-builder.js';
+import type { SeriesDesc } from './series-desc.js';
 
 interface StoredSeries {
   readonly labels: Labels;
@@ -106,5 +107,64 @@ export class MemoryStorage implements Queryable {
       labelNames: async () => [],
       close: () => undefined,
     };
+  }
+}
+
+interface Pending {
+  readonly labels: Labels;
+  readonly t: number;
+  readonly v: number;
+  readonly stale: boolean;
+}
+
+/**
+ * promtool's lazy loader (Prometheus 2.42 promql.LazyLoader.appendTill): the input series'
+ * samples go into the storage up to each evaluation time, through one appender per call. The
+ * head refuses a series whose labels are all empty ("empty labelset: invalid sample"); the
+ * loader then stops and gives that error without committing, so nothing of that call is
+ * stored, and the series that came before in its walk have lost the samples it took from them.
+ * The empty series keeps its samples, so every later call fails again. A sample the head
+ * would not take (out of order, or another value at a timestamp already written) is dropped
+ * silently at commit.
+ */
+export class LazyLoader {
+  private readonly defs: { readonly labels: Labels; samples: Pending[] }[];
+
+  constructor(
+    private readonly storage: MemoryStorage,
+    series: readonly SeriesDesc[],
+    interval: number,
+  ) {
+    this.defs = series.map((d) => {
+      // The head drops labels with empty values.
+      const labels = d.labels.filter((l) => l.value !== '');
+      const samples: Pending[] = [];
+      d.values.forEach((v, i) => {
+        if (v === null) return;
+        samples.push(v === 'stale' ? { labels, t: i * interval, v: STALE_NAN, stale: true } : { labels, t: i * interval, v, stale: false });
+      });
+      return { labels, samples };
+    });
+  }
+
+  /** Loads every sample at or before ts; returns the head's error (nothing stored then), or null. */
+  appendTill(ts: number): Error | null {
+    const pending: Pending[] = [];
+    for (const d of this.defs) {
+      let i = 0;
+      for (; i < d.samples.length && d.samples[i]!.t <= ts; i++) {
+        if (d.labels.length === 0) return new Error('empty labelset: invalid sample');
+        pending.push(d.samples[i]!);
+      }
+      if (i > 0) d.samples = d.samples.slice(i);
+    }
+    for (const s of pending) {
+      try {
+        this.storage.append(s.labels, s.t, s.v, s.stale);
+      } catch (e) {
+        if (!(e instanceof AppendError)) throw e;
+      }
+    }
+    return null;
   }
 }
