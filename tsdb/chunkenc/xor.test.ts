@@ -123,6 +123,21 @@ describe('XOR chunk', () => {
     }
   });
 
+  it('reads timestamps and first deltas of every varint length, the 8-byte and longer ones too', () => {
+    for (const t0 of [0, -1, 63, -64, 2 ** 48 - 1, -(2 ** 48), 2 ** 48, 2 ** 52, -(2 ** 52), 2 ** 53 - 2, -(2 ** 53) + 2]) {
+      for (const delta of [1, 127, 128, 2 ** 35, 2 ** 49, 2 ** 52]) {
+        const chunk = new XorChunk();
+        chunk.append(t0, 0, 1);
+        if (t0 + delta <= Number.MAX_SAFE_INTEGER) chunk.append(t0 + delta, 0, 2);
+        const it = chunkIterator(1, chunk.bytes());
+        const ts: number[] = [];
+        while (it.next()) ts.push(it.atT());
+        expect(it.err()).toBeNull();
+        expect(ts).toEqual(t0 + delta <= Number.MAX_SAFE_INTEGER ? [t0, t0 + delta] : [t0]);
+      }
+    }
+  });
+
   it('keeps the S = 64 case (1.0 then -1.0000000000000002)', () => {
     const it = new XorIterator(chunkOf([[1, 1], [2, -1.0000000000000002], [3, 1]]));
     const vs: number[] = [];

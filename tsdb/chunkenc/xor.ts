@@ -175,6 +175,10 @@ function writeVarintBytes(w: BitWriter, v: number): void {
   w.write(Number(z), 8);
 }
 
+/** Shared by every iterator: atV() is synchronous, so one scratch word pair serves all (no allocation per chunk). */
+const valueF64 = new Float64Array(1);
+const valueU32 = new Uint32Array(valueF64.buffer);
+
 /** Reads an XOR chunk's samples; a truncated chunk ends with a sticky error. */
 export class XorIterator implements SampleIterator {
   private readonly r: BitReader;
@@ -187,8 +191,6 @@ export class XorIterator implements SampleIterator {
   private leading = 0;
   private trailing = 0;
   private error: Error | null = null;
-  private readonly f64 = new Float64Array(1);
-  private readonly u32 = new Uint32Array(this.f64.buffer);
 
   constructor(bytes: Uint8Array) {
     if (bytes.length < 2) {
@@ -241,6 +243,25 @@ export class XorIterator implements SampleIterator {
   }
 
   private readVarint(signed: boolean): number {
+    // Up to 7 bytes (49 bits) the value is exact in a double: the common case (ms timestamps
+    // need 6). Longer ones are read again with BigInt.
+    const start = this.r.pos;
+    let v = 0;
+    let scale = 1;
+    for (let k = 0; k < 7; k++) {
+      const b = this.r.read(8);
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        if (!signed) return v;
+        return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+      }
+      scale *= 128;
+    }
+    this.r.pos = start;
+    return this.readVarintBig(signed);
+  }
+
+  private readVarintBig(signed: boolean): number {
     let v = 0n;
     let shift = 0n;
     for (let k = 0; k < 10; k++) {
@@ -299,9 +320,9 @@ export class XorIterator implements SampleIterator {
   }
 
   atV(): number {
-    this.u32[0] = this.lo;
-    this.u32[1] = this.hi;
-    return this.f64[0]!;
+    valueU32[0] = this.lo;
+    valueU32[1] = this.hi;
+    return valueF64[0]!;
   }
 
   atHi(): number {
