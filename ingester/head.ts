@@ -8,7 +8,7 @@
 import type { WriteBatch } from '../proto/write-batch.js';
 import { type Labels, compareLabels, compareStrings, goQuote } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
-import { type Series, type SeriesSet } from '../tsdb/storage.js';
+import { type Series, type SeriesSet, valueFromBits } from '../tsdb/storage.js';
 import type { Limits } from '../util/limits.js';
 import { Postings } from './postings.js';
 import { type ClosedChunk, DEFAULT_CHUNK_RANGE_MS, MemSeries } from './series.js';
@@ -107,14 +107,6 @@ function rfc3339(t: number): string {
   const d = new Date(t);
   if (Number.isNaN(d.getTime())) return String(t);
   return d.toISOString().replace(/\.(\d*?)0+Z$/, '.$1Z').replace(/\.Z$/, 'Z');
-}
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-function fromBits(hi: number, lo: number): number {
-  u32[0] = lo;
-  u32[1] = hi;
-  return f64[0]!;
 }
 
 /** Go's %g-like text of a float for messages. */
@@ -243,7 +235,7 @@ export class TenantHead {
           if (hi === s.lastHi && lo === s.lastLo) {
             tally.appended++; // an identical resend: accepted, stored once
           } else {
-            this.reject(tally, 'new-value-for-timestamp', `duplicate sample for timestamp ${t}; overrides not allowed: existing ${floatText(fromBits(s.lastHi, s.lastLo))}, new value ${floatText(fromBits(hi, lo))}. series=${this.seriesText(s)}`);
+            this.reject(tally, 'new-value-for-timestamp', `duplicate sample for timestamp ${t}; overrides not allowed: existing ${floatText(valueFromBits(s.lastHi, s.lastLo))}, new value ${floatText(valueFromBits(hi, lo))}. series=${this.seriesText(s)}`);
           }
         } else {
           this.reject(tally, 'sample-out-of-order', `out of order sample. timestamp=${rfc3339(t)}, series=${this.seriesText(s)}`);

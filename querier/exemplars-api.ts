@@ -12,6 +12,7 @@ import { formatSampleValue } from '../promql/literals.js';
 import { parseExpr } from '../promql/parser.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
+import { valueFromBits } from '../tsdb/storage.js';
 import { VigilError } from '../util/errors.js';
 import type { SeriesMetadataReader } from './ingester-reader.js';
 import { type Params, badParam, one, startEnd } from './params.js';
@@ -19,15 +20,6 @@ import { type Params, badParam, one, startEnd } from './params.js';
 export interface ExemplarJson {
   readonly seriesLabels: Record<string, string>;
   readonly exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
-}
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-function valueOf(hi: number, lo: number): number {
-  u32[0] = lo;
-  u32[1] = hi;
-  return f64[0]!;
 }
 
 /** Prometheus's parser.ExtractSelectors: the matchers of every vector selector, depth first. */
@@ -56,6 +48,6 @@ export async function queryExemplars(reader: SeriesMetadataReader, tenant: strin
   const found = await reader.exemplars(tenant, start, end, selectors);
   return found.map((s) => ({
     seriesLabels: labelsToRecord(s.seriesLabels),
-    exemplars: s.exemplars.map((e) => ({ labels: labelsToRecord(e.labels), value: formatSampleValue(valueOf(e.hi, e.lo)), timestamp: e.t / 1000 })),
+    exemplars: s.exemplars.map((e) => ({ labels: labelsToRecord(e.labels), value: formatSampleValue(valueFromBits(e.hi, e.lo)), timestamp: e.t / 1000 })),
   }));
 }

@@ -9,7 +9,7 @@ import type { Bucket, IterOptions, ObjectAttributes } from '../objstore/bucket.j
 import type { TestSeries } from '../tsdb/block/testutil.js';
 import { compareLabels, getLabel, type Labels } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
-import { isStaleNaN, type SeriesSet } from '../tsdb/storage.js';
+import { isStaleNaN, type SeriesSet, valueFromBits } from '../tsdb/storage.js';
 
 /** Forwards to `inner`, counting calls per method and the keys passed to get. */
 export class CountingBucket implements Bucket {
@@ -94,13 +94,6 @@ function cmpValue(v: number): number | string {
   return v;
 }
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-function valueOf(hi: number, lo: number): number {
-  u32[0] = lo;
-  u32[1] = hi;
-  return f64[0]!;
-}
 
 /** Drains a SeriesSet (throwing its error). */
 export function drainSet(set: SeriesSet): CmpSeries[] {
@@ -134,7 +127,7 @@ export function bruteForce(blocks: readonly (readonly TestSeries[])[], matchers:
         e = { labels: s.labels, samples: new Map() };
         byKey.set(key, e);
       }
-      for (const x of s.samples) if (x.t >= mint && x.t <= maxt && !e.samples.has(x.t)) e.samples.set(x.t, cmpValue(valueOf(x.hi, x.lo)));
+      for (const x of s.samples) if (x.t >= mint && x.t <= maxt && !e.samples.has(x.t)) e.samples.set(x.t, cmpValue(valueFromBits(x.hi, x.lo)));
     }
   }
   return [...byKey.values()]

@@ -76,6 +76,13 @@ export function isStaleNaN(v: number): boolean {
   return u32[0] === STALE_NAN_LO && (u32[1]! & 0xfff7ffff) === STALE_NAN_HI;
 }
 
+/** The number whose IEEE-754 bits are (hi, lo). */
+export function valueFromBits(hi: number, lo: number): number {
+  u32[0] = lo;
+  u32[1] = hi;
+  return f64[0]!;
+}
+
 export function isStaleBits(hi: number, lo: number): boolean {
   return lo === STALE_NAN_LO && (hi & 0xfff7ffff) === STALE_NAN_HI;
 }

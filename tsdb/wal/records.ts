@@ -358,20 +358,26 @@ export function decodeRecord(rec: Uint8Array, scratch?: SamplesScratch): Decoded
   }
 }
 
+/** A uvarint label count, then each label's uvarint-prefixed name and value (record.go's EncodeLabels). */
+function readLabels(d: Decbuf, type: number): { name: string; value: string }[] {
+  const n = d.uvarint();
+  // Each label takes at least two bytes (two zero lengths): refuse counts the record can't hold.
+  if (n > d.remaining() / 2) throw new RecordDecodeError(type, `label count ${n} exceeds the record`);
+  const labels: { name: string; value: string }[] = new Array<{ name: string; value: string }>(n);
+  for (let i = 0; i < n; i++) {
+    const name = d.uvarintStr();
+    const value = d.uvarintStr();
+    labels[i] = { name, value };
+  }
+  return labels;
+}
+
 function decodeSeries(rec: Uint8Array): SeriesRecord {
   const d = new Decbuf(rec, 1);
   const series: SeriesEntry[] = [];
   while (d.remaining() > 0 && d.err() === null) {
     const ref = d.be64();
-    const n = d.uvarint();
-    // Each label takes at least two bytes (two zero lengths): refuse counts the record can't hold.
-    if (n > d.remaining() / 2) throw new RecordDecodeError(RecordType.Series, `label count ${n} exceeds the record`);
-    const labels: { name: string; value: string }[] = new Array<{ name: string; value: string }>(n);
-    for (let i = 0; i < n; i++) {
-      const name = d.uvarintStr();
-      const value = d.uvarintStr();
-      labels[i] = { name, value };
-    }
+    const labels = readLabels(d, RecordType.Series);
     if (d.err() !== null) break;
     series.push({ ref, labels });
   }
@@ -435,14 +441,7 @@ function decodeExemplars(rec: Uint8Array): ExemplarsRecord {
     const t = baseT + d.varint();
     const hi = d.be32();
     const lo = d.be32();
-    const n = d.uvarint();
-    if (n > d.remaining() / 2) throw new RecordDecodeError(RecordType.Exemplars, `label count ${n} exceeds the record`);
-    const labels: { name: string; value: string }[] = new Array<{ name: string; value: string }>(n);
-    for (let i = 0; i < n; i++) {
-      const name = d.uvarintStr();
-      const value = d.uvarintStr();
-      labels[i] = { name, value };
-    }
+    const labels = readLabels(d, RecordType.Exemplars);
     if (d.err() !== null) break;
     exemplars.push({ ref, t, hi, lo, labels });
   }
