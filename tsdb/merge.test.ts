@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord, labelsToRecord } from './labels.js';
-import { mergeSeriesSets } from './merge.js';
+import { MergedIterator, mergeSeriesSets } from './merge.js';
 import type { SampleIterator, Series, SeriesSet } from './storage.js';
 
 function iter(xs: readonly [number, number][]): SampleIterator {
@@ -58,5 +58,40 @@ describe('mergeSeriesSets', () => {
     expect(it.next()).toBe(true);
     expect(it.atT()).toBe(12);
     expect(it.seek(13)).toBe(false);
+  });
+});
+
+describe('MergedIterator', () => {
+  it('equals a reference merge on random sources, apart or overlapping, with seeks', () => {
+    let seed = 99;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    for (let round = 0; round < 500; round++) {
+      const k = 1 + Math.floor(rnd() * 5);
+      const apart = rnd() < 0.5;
+      const sources: [number, number][][] = [];
+      for (let s = 0; s < k; s++) {
+        const xs: [number, number][] = [];
+        let t = apart ? s * 1000 : Math.floor(rnd() * 50);
+        const n = Math.floor(rnd() * 30);
+        for (let i = 0; i < n; i++) {
+          t += 1 + Math.floor(rnd() * (apart ? 20 : 5));
+          xs.push([t, s * 1000 + i]);
+        }
+        sources.push(xs);
+      }
+      // Reference: each timestamp once, from the first source (in order) that has it.
+      const byT = new Map<number, number>();
+      for (const xs of sources) for (const [t, v] of xs) if (!byT.has(t)) byT.set(t, v);
+      const want = [...byT].sort((a, b) => a[0] - b[0]);
+      const m = new MergedIterator(sources.map(iter));
+      const got: [number, number][] = [];
+      const seekTo = rnd() < 0.3 ? Math.floor(rnd() * 3000) : null;
+      if (seekTo !== null && m.seek(seekTo)) got.push([m.atT(), m.atV()]);
+      while (m.next()) got.push([m.atT(), m.atV()]);
+      expect(got, `round ${round}`).toEqual(seekTo === null ? want : want.filter(([t]) => t >= seekTo));
+    }
   });
 });

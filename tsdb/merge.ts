@@ -78,6 +78,8 @@ export class MergedIterator implements SampleIterator {
   private readonly heads: SampleIterator[] = [];
   private cur: SampleIterator | null = null;
   private lastT = Number.NEGATIVE_INFINITY;
+  /** The smallest timestamp among the heads other than cur: until cur passes it, cur stays the pick. */
+  private othersMin = Number.NEGATIVE_INFINITY;
   private error: Error | null = null;
   private started = false;
 
@@ -103,6 +105,9 @@ export class MergedIterator implements SampleIterator {
       if (best.atT() > this.lastT) {
         this.cur = best;
         this.lastT = best.atT();
+        let min = Number.POSITIVE_INFINITY;
+        for (const it of this.heads) if (it !== best && it.atT() < min) min = it.atT();
+        this.othersMin = min;
         return true;
       }
       this.step(best);
@@ -118,7 +123,21 @@ export class MergedIterator implements SampleIterator {
 
   next(): boolean {
     if (!this.started) this.init();
-    else if (this.cur) this.step(this.cur);
+    else if (this.cur) {
+      const cur = this.cur;
+      if (cur.next()) {
+        // Blocks of different time ranges do not overlap: the current iterator usually stays
+        // the smallest, and the others need not be looked at.
+        const t = cur.atT();
+        if (t < this.othersMin && t > this.lastT) {
+          this.lastT = t;
+          return true;
+        }
+      } else {
+        this.error ??= cur.err();
+        this.heads.splice(this.heads.indexOf(cur), 1);
+      }
+    }
     return this.pick();
   }
 
