@@ -40,7 +40,8 @@ describe.skipIf(!enabled)('migrating a Prometheus 2.42 into Vigil', () => {
 
   beforeAll(async () => {
     source = await startPrometheus('global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs: [{ targets: [\'$SELF\'] }]\n', ['--web.enable-admin-api']);
-    vigil = await startVigil(['-querier.query-store-after=0', '-blocks-storage.bucket-store.sync-interval=1s']);
+    // sync-interval 0: every query re-reads the tenant's bucket index, so an import is served at once.
+    vigil = await startVigil(['-querier.query-store-after=0', '-blocks-storage.bucket-store.sync-interval=0']);
   }, 60_000);
 
   afterAll(async () => {
@@ -59,6 +60,10 @@ describe.skipIf(!enabled)('migrating a Prometheus 2.42 into Vigil', () => {
 
     const imp = await tool(['import-blocks', '-tenant=anonymous', `-blocks-storage.filesystem.dir=${join(vigil.dir, 'data', 'bucket')}`, snapDir]);
     expect(imp.code, imp.stderr).toBe(0);
+    // Served by the very next query, no waiting.
+    const now = Math.floor(Date.now() / 1000);
+    const direct = (await (await fetch(`${vigil.url}/prometheus/api/v1/query?${new URLSearchParams({ query: 'count(up)', time: String(now - 2) })}`)).json()) as { data: { result: unknown[] } };
+    expect(direct.data.result).toHaveLength(1);
 
     reader = await startPrometheus(`global:\n  scrape_interval: 1h\nscrape_configs: []\nremote_read:\n  - url: ${vigil.url}/prometheus/api/v1/read\n    read_recent: true\n`);
     const at = Math.floor(Date.now() / 1000);
