@@ -489,7 +489,12 @@ export class TenantHead {
         i++;
         if (i >= list.length) return false;
         const s = list[i]!;
-        cur = { labels: s.labels(), chunkCount: s.chunkCountWithin(mint, maxt), iterator: () => s.iterator(mint, maxt) };
+        cur = {
+          labels: s.labels(),
+          chunkCount: s.chunkCountWithin(mint, maxt),
+          iterator: () => s.iterator(mint, maxt),
+          readInto: (buf, lo, hi) => s.readInto(buf, Math.max(lo, mint), Math.min(hi, maxt)),
+        };
         return true;
       },
       at: () => cur!,

@@ -4,9 +4,9 @@
  */
 
 import { type Labels } from '../tsdb/labels.js';
-import { type ChunkData, SeriesChunksIterator } from '../tsdb/chunkenc/series-iterator.js';
+import { type ChunkData, SeriesChunksIterator, readChunksInto } from '../tsdb/chunkenc/series-iterator.js';
 import { Encoding, SAMPLES_PER_CHUNK, XorChunk } from '../tsdb/chunkenc/xor.js';
-import type { SampleIterator } from '../tsdb/storage.js';
+import type { SampleBuffer, SampleIterator } from '../tsdb/storage.js';
 
 /** Chunks never cross a multiple of the head's chunk range (epoch aligned), as Prometheus cuts them; by default the block range. */
 export const DEFAULT_CHUNK_RANGE_MS = 2 * 3600_000;
@@ -99,11 +99,21 @@ export class MemSeries {
     return n;
   }
 
-  /** Samples in [mint, maxt] across all chunks. */
-  iterator(mint: number, maxt: number): SampleIterator {
+  /** The chunks holding samples in [mint, maxt], in time order. */
+  private chunkData(mint: number, maxt: number): ChunkData[] {
     const chunks: ChunkData[] = [];
     for (const c of this.closed) if (c.maxT >= mint && c.minT <= maxt) chunks.push({ encoding: Encoding.XOR, data: c.bytes });
     if (this.head && this.head.maxT() >= mint && this.head.minT <= maxt) chunks.push({ encoding: Encoding.XOR, data: this.head.bytes() });
-    return new SeriesChunksIterator(chunks, mint, maxt);
+    return chunks;
+  }
+
+  /** Series.readInto: the samples in [mint, maxt] appended to buf in one call. */
+  readInto(buf: SampleBuffer, mint: number, maxt: number): Error | null {
+    return readChunksInto(this.chunkData(mint, maxt), buf, mint, maxt);
+  }
+
+  /** Samples in [mint, maxt] across all chunks. */
+  iterator(mint: number, maxt: number): SampleIterator {
+    return new SeriesChunksIterator(this.chunkData(mint, maxt), mint, maxt);
   }
 }

@@ -5,7 +5,7 @@
  */
 
 import { compareLabels, type Labels } from '../tsdb/labels.js';
-import { type Queryable, type Querier, isStaleNaN } from '../tsdb/storage.js';
+import { type Queryable, type Querier, SampleBuffer, isStaleNaN } from '../tsdb/storage.js';
 import { assertNever, documentedType, typeOf, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
 import { EvalContext, Evaluator, lastAtOrBefore, withRangeView } from './engine-eval.js';
 import { labelsKey } from './engine-labels.js';
@@ -177,8 +177,19 @@ export class Engine {
     // arrays of the exact size: no array grows sample by sample.
     let ts = scratchTs;
     let vs = scratchVs;
+    const bulk = loadBuffer;
     while (set.next()) {
       const s = set.at();
+      if (s.readInto) {
+        // Sources holding chunks in time order fill the buffer in one call (no call per sample).
+        bulk.reset();
+        const got = s.readInto(bulk, r.mint, r.maxt);
+        if (got instanceof Error) throw storageError(got);
+        if (got === null) {
+          out.push(withRangeView(s.labels, bulk.ts.slice(0, bulk.n), bulk.vs.slice(0, bulk.n), bulk.stale));
+          continue;
+        }
+      }
       const it = s.iterator();
       let n = 0;
       // Stale markers are recognised here, on the value as the iterator gives it, before the
@@ -206,12 +217,16 @@ export class Engine {
       scratchTs = ts;
       scratchVs = vs;
     }
+    if (bulk.ts.length > MAX_SCRATCH) loadBuffer = new SampleBuffer(4096);
     const err = set.err();
     if (err) throw storageError(err);
     warnings.push(...set.warnings);
     return out;
   }
 }
+
+/** The bulk-read buffer, shared by queries (loading is synchronous per series); replaced when a huge series grew it. */
+let loadBuffer = new SampleBuffer(4096);
 
 /** Load scratch, shared by queries (loading is synchronous per series); kept while it stays small. */
 const MAX_SCRATCH = 1 << 20;

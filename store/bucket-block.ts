@@ -8,10 +8,10 @@
 import type { IndexReader } from '../tsdb/index/reader.js';
 import { intersectPostings } from '../tsdb/index/postings.js';
 import type { ChunkMeta } from '../tsdb/index/writer.js';
-import { SeriesChunksIterator, type ChunkData } from '../tsdb/chunkenc/series-iterator.js';
+import { SeriesChunksIterator, type ChunkData, readChunksInto } from '../tsdb/chunkenc/series-iterator.js';
 import { compareStrings, type Labels } from '../tsdb/labels.js';
 import type { Matcher } from '../tsdb/matchers.js';
-import type { SampleIterator, Series } from '../tsdb/storage.js';
+import type { SampleBuffer, SampleIterator, Series } from '../tsdb/storage.js';
 
 /** A block the store serves. */
 export interface StoreBlock {
@@ -77,6 +77,10 @@ export class ChunksSeries implements Series {
 
   iterator(): SampleIterator {
     return new SeriesChunksIterator(this.data, this.mint, this.maxt);
+  }
+
+  readInto(buf: SampleBuffer, mint: number, maxt: number): Error | null {
+    return readChunksInto(this.data, buf, Math.max(mint, this.mint), Math.min(maxt, this.maxt));
   }
 }
 

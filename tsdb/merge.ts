@@ -6,7 +6,7 @@
  */
 
 import { type Labels, compareLabels } from './labels.js';
-import type { SampleIterator, Series, SeriesSet } from './storage.js';
+import type { SampleBuffer, SampleIterator, Series, SeriesSet } from './storage.js';
 
 export function mergeSeriesSets(sets: readonly SeriesSet[]): SeriesSet {
   if (sets.length === 1) return sets[0]!;
@@ -70,7 +70,28 @@ class MergedSeriesSet implements SeriesSet {
 function mergedSeries(labels: Labels, parts: readonly Series[]): Series {
   let chunkCount = 0;
   for (const p of parts) chunkCount += p.chunkCount ?? 0;
-  return { labels, chunkCount, iterator: () => new MergedIterator(parts.map((p) => p.iterator())) };
+  return {
+    labels,
+    chunkCount,
+    iterator: () => new MergedIterator(parts.map((p) => p.iterator())),
+    readInto: (buf, mint, maxt) => readPartsInto(parts, buf, mint, maxt),
+  };
+}
+
+/**
+ * The parts one after the other, when each can be read in bulk and each starts after the one
+ * before ends (blocks of consecutive time ranges); otherwise false, and the caller merges them
+ * sample by sample through iterator().
+ */
+function readPartsInto(parts: readonly Series[], buf: SampleBuffer, mint: number, maxt: number): Error | null | false {
+  for (const p of parts) {
+    if (!p.readInto) return false;
+    const before = buf.n;
+    const r = p.readInto(buf, mint, maxt);
+    if (r !== null) return r;
+    if (before > 0 && buf.n > before && buf.ts[before]! <= buf.ts[before - 1]!) return false;
+  }
+  return null;
 }
 
 /** K-way merge by timestamp over a handful of iterators; duplicates of a timestamp are skipped. */

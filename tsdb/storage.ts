@@ -23,8 +23,58 @@ export interface SampleIterator {
   err(): Error | null;
 }
 
+/**
+ * Where a series' samples are read in bulk (Series.readInto): times and value bits appended at
+ * index n, stale markers' indexes listed. Values are written as bits, so NaN payloads stay exact.
+ */
+export class SampleBuffer {
+  ts: Float64Array;
+  vs: Float64Array;
+  /** vs as little-endian 32-bit words: value k is (vBits[2k+1], vBits[2k]) = (hi, lo). */
+  vBits: Uint32Array;
+  n = 0;
+  stale: number[] | null = null;
+
+  constructor(capacity = 1024) {
+    this.ts = new Float64Array(capacity);
+    this.vs = new Float64Array(capacity);
+    this.vBits = new Uint32Array(this.vs.buffer);
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.stale = null;
+  }
+
+  push(t: number, hi: number, lo: number): void {
+    const k = this.n;
+    if (k === this.ts.length) this.grow();
+    this.ts[k] = t;
+    this.vBits[2 * k] = lo;
+    this.vBits[2 * k + 1] = hi;
+    if (lo === STALE_NAN_LO && (hi & 0xfff7ffff) === STALE_NAN_HI) (this.stale ??= []).push(k);
+    this.n = k + 1;
+  }
+
+  private grow(): void {
+    const ts = new Float64Array(this.ts.length * 2);
+    ts.set(this.ts);
+    const vs = new Float64Array(this.vs.length * 2);
+    vs.set(this.vs);
+    this.ts = ts;
+    this.vs = vs;
+    this.vBits = new Uint32Array(vs.buffer);
+  }
+}
+
 export interface Series {
   readonly labels: Labels;
+  /**
+   * Appends the samples in [mint, maxt] to `buf` in one call, where the source can (chunks in
+   * time order): null when done, an Error when the data is damaged, false when the caller must
+   * use iterator() instead (buf may hold part of the series then; reset it).
+   */
+  readInto?(buf: SampleBuffer, mint: number, maxt: number): Error | null | false;
   /** How many chunks the samples are read from, where the source stores chunks (per-query limits count them). */
   readonly chunkCount?: number;
   iterator(reuse?: SampleIterator): SampleIterator;

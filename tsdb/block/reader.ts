@@ -13,8 +13,8 @@ import { IndexReader } from '../index/reader.js';
 import { intersectPostings } from '../index/postings.js';
 import { compareStrings, type Labels } from '../labels.js';
 import type { Matcher } from '../matchers.js';
-import { ListSeriesSet, type Querier, type SampleIterator, type SelectHints, type Series, type SeriesSet } from '../storage.js';
-import { SeriesChunksIterator } from '../chunkenc/series-iterator.js';
+import { ListSeriesSet, type Querier, type SampleBuffer, type SampleIterator, type SelectHints, type Series, type SeriesSet } from '../storage.js';
+import { SeriesChunksIterator, readChunksInto } from '../chunkenc/series-iterator.js';
 import { readMetaFile, type BlockMeta } from './meta.js';
 import { readTombstonesFile, type Interval, type Tombstones } from './tombstones.js';
 import { CHUNKS_DIR, INDEX_FILE } from './writer.js';
@@ -82,6 +82,12 @@ class BlockSeries implements Series {
 
   iterator(): SampleIterator {
     return new SeriesChunksIterator(this.data, this.mint, this.maxt, this.deleted);
+  }
+
+  /** Bulk reading skips no deleted interval: a series with tombstones is read through iterator(). */
+  readInto(buf: SampleBuffer, mint: number, maxt: number): Error | null | false {
+    if (this.deleted.length > 0) return false;
+    return readChunksInto(this.data, buf, Math.max(mint, this.mint), Math.min(maxt, this.maxt));
   }
 }
 

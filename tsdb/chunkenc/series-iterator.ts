@@ -4,7 +4,7 @@
  * Serves the head (ingester) and blocks alike.
  */
 
-import type { SampleIterator } from '../storage.js';
+import type { SampleBuffer, SampleIterator } from '../storage.js';
 import { chunkIterator, type XorIterator } from './xor.js';
 
 /** A chunk's encoding byte and bytes. */
@@ -17,6 +17,26 @@ export interface ChunkData {
 export interface TimeInterval {
   readonly mint: number;
   readonly maxt: number;
+}
+
+/**
+ * Series.readInto for chunks in time order: each chunk's samples in [mint, maxt] appended to buf,
+ * stopping at the first sample after maxt. Damage is returned as an Error.
+ */
+export function readChunksInto(chunks: readonly ChunkData[], buf: SampleBuffer, mint: number, maxt: number): Error | null {
+  for (const c of chunks) {
+    let it: XorIterator;
+    try {
+      it = chunkIterator(c.encoding, c.data);
+    } catch (e) {
+      return e as Error;
+    }
+    const past = it.drainInto(buf, mint, maxt);
+    const err = it.err();
+    if (err) return err;
+    if (past) break;
+  }
+  return null;
 }
 
 export class SeriesChunksIterator implements SampleIterator {

@@ -4,7 +4,7 @@
  * (only for timestamps beyond 31-bit deltas, which real data never has).
  */
 
-import type { SampleIterator } from '../storage.js';
+import type { SampleBuffer, SampleIterator } from '../storage.js';
 import { BitReader, BitWriter } from './bstream.js';
 
 export const Encoding = { XOR: 1 } as const;
@@ -306,6 +306,20 @@ export class XorIterator implements SampleIterator {
     }
     this.hi = (this.hi ^ xh) >>> 0;
     this.lo = (this.lo ^ xl) >>> 0;
+  }
+
+  /**
+   * Appends this chunk's samples in [mint, maxt] to buf, all in one loop (no call per sample
+   * from outside). True when a sample after maxt was met: later chunks need not be read.
+   */
+  drainInto(buf: SampleBuffer, mint: number, maxt: number): boolean {
+    while (this.next()) {
+      const t = this.t;
+      if (t < mint) continue;
+      if (t > maxt) return true;
+      buf.push(t, this.hi, this.lo);
+    }
+    return false;
   }
 
   seek(t: number): boolean {
