@@ -297,6 +297,26 @@ function storeSuite(name: string, makeBucket: () => Promise<Bucket>): void {
       expect(store.stats.bucketIndexLoads).toBe(0);
     });
 
+    it('serves blocks added to the bucket index by the next query, long before syncIntervalMs', async () => {
+      let clock = Date.now();
+      const store = newStore({ syncIntervalMs: 3600_000, now: () => clock });
+      const ulids = (bs: readonly { ulid: string }[]) => bs.map((b) => b.ulid);
+      await uploadBlock(bucket, 'fresh', extra[0]!.dir, extra[0]!.ulid);
+      await updateBucketIndex(bucket, 'fresh');
+      expect(ulids(await store.blocks('fresh'))).toEqual([extra[0]!.ulid]);
+      await uploadBlock(bucket, 'fresh', extra[1]!.dir, extra[1]!.ulid);
+      await updateBucketIndex(bucket, 'fresh');
+      clock += 1000;
+      expect(ulids(await store.blocks('fresh'))).toEqual([extra[0]!.ulid, extra[1]!.ulid]);
+      expect(store.stats.syncs).toBe(2);
+      // An unchanged index costs no sync; it is looked at no more than once a second.
+      clock += 500;
+      await store.blocks('fresh');
+      clock += 1000;
+      await store.blocks('fresh');
+      expect(store.stats.syncs).toBe(2);
+    });
+
     it('follows the bucket index: new blocks after updateBucketIndex, deletion marks hide blocks', async () => {
       const store = newStore();
       await uploadBlock(bucket, 'indexed', extra[0]!.dir, extra[0]!.ulid);

@@ -29,7 +29,7 @@ import { mergeSeriesSets } from '../tsdb/merge.js';
 import { ListSeriesSet, emptySeriesSet, type Series, type SeriesSet } from '../tsdb/storage.js';
 import { validateTenantId } from '../util/tenant.js';
 import { blockLabelNames, blockLabelValues, ChunksSeries, overlaps, pickSeries, type PickedSeries, type StoreBlock } from './bucket-block.js';
-import { type BucketIndex, buildBucketIndex, readBucketIndex } from './bucket-index.js';
+import { type BucketIndex, bucketIndexKey, buildBucketIndex, readBucketIndex } from './bucket-index.js';
 import { BucketChunkReader, type ChunkReadOptions, type ChunkReadStats } from './chunk-reader.js';
 import { IndexCache, type IndexCacheStats } from './index-cache.js';
 import type { IndexReader } from '../tsdb/index/reader.js';
@@ -82,7 +82,12 @@ interface TenantState {
   syncing: Promise<void> | null;
   /** The index built from the last listing, so the next listing reads only new meta.json. */
   listed: BucketIndex | null;
+  /** The bucket index's last-modified time (ms) as the last sync saw it, and when it was last looked at since. */
+  indexModified: string | null;
+  indexCheckedAt: number;
 }
+
+const INDEX_CHECK_INTERVAL_MS = 1000;
 
 const silent: BucketStoreLogger = { info: () => {}, warn: () => {} };
 const MARKERS_TENANT = '__markers__';
@@ -170,7 +175,7 @@ export class BucketStore {
     if (bad !== null) throw new Error(`store: ${bad}`);
     let s = this.tenantStates.get(tenant);
     if (!s) {
-      s = { blocks: [], syncedAt: -Infinity, syncing: null, listed: null };
+      s = { blocks: [], syncedAt: -Infinity, syncing: null, listed: null, indexModified: null, indexCheckedAt: -Infinity };
       this.tenantStates.set(tenant, s);
     }
     return s;
@@ -208,6 +213,8 @@ export class BucketStore {
   private async syncTenant(tenant: string, s: TenantState): Promise<void> {
     const started = this.now();
     this.stats.syncs++;
+    // Looked at before the index is read: a rewrite in between shows as a change next time.
+    const modified = await this.indexModifiedTime(tenant);
     let idx: BucketIndex | null = null;
     try {
       idx = await readBucketIndex(this.bucket, tenant);
@@ -244,14 +251,20 @@ export class BucketStore {
     const gone = s.blocks.filter((b) => !kept.has(b.ulid));
     s.blocks = blocks;
     s.syncedAt = started;
+    s.indexModified = modified;
     for (const b of gone) await this.cache.drop(tenant, b.ulid);
     if (gone.length > 0) this.logger.info({ tenant, blocks: gone.map((b) => b.ulid) }, 'store stopped serving blocks');
   }
 
-  /** The tenant's blocks, refreshed first when the list is older than syncIntervalMs. */
+  /**
+   * The tenant's blocks, refreshed first when the list is older than syncIntervalMs, or when the
+   * bucket index changed since the last sync (an import or a shipper upload): that is checked by
+   * its attributes at most once a second, so new blocks are served by the next query.
+   */
   async blocks(tenant: string): Promise<readonly StoreBlock[]> {
     this.checkRunning();
     const s = this.state(tenant);
+    if (!s.syncing && this.now() - s.syncedAt < this.opts.syncIntervalMs && (await this.indexChanged(tenant, s))) s.syncedAt = -Infinity;
     if (s.syncing || this.now() - s.syncedAt >= this.opts.syncIntervalMs) {
       try {
         await this.sync(tenant);
@@ -261,6 +274,29 @@ export class BucketStore {
       }
     }
     return s.blocks;
+  }
+
+  /** Whether the bucket index was rewritten after the last sync read it (checked at most once a second). */
+  private async indexChanged(tenant: string, s: TenantState): Promise<boolean> {
+    const now = this.now();
+    if (now - s.indexCheckedAt < INDEX_CHECK_INTERVAL_MS) return false;
+    s.indexCheckedAt = now;
+    const modified = await this.indexModifiedTime(tenant);
+    if (modified === null) return false; // no index (listing is used) or the bucket is unreachable: the interval decides
+    return modified !== s.indexModified;
+  }
+
+  /**
+   * The bucket index's size and last-modified time (S3 gives whole seconds, so two rewrites in
+   * one second are told apart by size), or null when they cannot be had.
+   */
+  private async indexModifiedTime(tenant: string): Promise<string | null> {
+    try {
+      const a = await this.bucket.attributes(bucketIndexKey(tenant));
+      return `${a.size}@${a.lastModified.getTime()}`;
+    } catch {
+      return null;
+    }
   }
 
   private async queryBlocks(tenant: string, mint: number, maxt: number): Promise<StoreBlock[]> {
