@@ -55,6 +55,7 @@ function sameExemplar(a: Exemplar, b: Exemplar): boolean {
 export class ExemplarStore {
   private entries: (Entry | null)[];
   private nextIndex = 0;
+  private held = 0;
   private readonly index = new Map<string, SeriesIndex>();
 
   constructor(private cap: number) {
@@ -67,9 +68,7 @@ export class ExemplarStore {
 
   /** Exemplars held now. */
   get size(): number {
-    let n = 0;
-    for (const e of this.entries) if (e) n++;
-    return n;
+    return this.held;
   }
 
   /** Add an exemplar to the series known by `key` (its label bytes) with labels `seriesLabels`. */
@@ -93,6 +92,7 @@ export class ExemplarStore {
       this.index.set(key, series);
     }
     this.entries[slot] = { series, e, next: -1 };
+    this.held++;
     this.nextIndex = (slot + 1) % this.cap;
     return 'added';
   }
@@ -102,6 +102,7 @@ export class ExemplarStore {
     const old = this.entries[slot];
     if (!old) return;
     this.entries[slot] = null;
+    this.held--;
     if (old.next < 0) this.index.delete(old.series.key);
     else old.series.oldest = old.next;
   }
@@ -117,6 +118,7 @@ export class ExemplarStore {
     this.cap = Math.max(0, cap);
     this.entries = new Array<Entry | null>(this.cap).fill(null);
     this.nextIndex = 0;
+    this.held = 0;
     this.index.clear();
     for (const x of kept.slice(Math.max(0, kept.length - this.cap))) this.add(x.key, () => x.labels, x.ref, x.e);
   }

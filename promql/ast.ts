@@ -175,6 +175,12 @@ export function documentedType(t: ValueType | 'none'): string {
   }
 }
 
+/** The expression inside any number of parentheses. */
+export function unwrapParens(e: Expr): Expr {
+  while (e.kind === 'ParenExpr') e = e.expr;
+  return e;
+}
+
 /** The direct children of a node, in source order. */
 export function children(node: Expr): Expr[] {
   switch (node.kind) {

@@ -6,7 +6,7 @@
  * marker ends a series.
  */
 
-import { assertNever, typeOf, type AggregateExpr, type BinaryExpr, type Call, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
+import { assertNever, typeOf, unwrapParens, type AggregateExpr, type BinaryExpr, type Call, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
 import { aggregate, groupingKeyCache } from './engine-aggr.js';
 import { FusedAggregation, fusableRangeCall } from './engine-fused.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop, vectorSetOp } from './engine-binary.js';
@@ -87,10 +87,6 @@ export class EvalContext {
   }
 }
 
-function unwrapParens(e: Expr): Expr {
-  while (e.kind === 'ParenExpr') e = e.expr;
-  return e;
-}
 
 /** How many samples a value holds at one step (a scalar is one sample per step). */
 function samplesAt(v: EvalValue, i: number): number {
@@ -346,22 +342,15 @@ export class Evaluator {
     const inner = new Evaluator(this.ctx, start, end, step);
     const v = inner.eval(e.expr);
     if (v.kind !== 'vector') throw new EngineError('internal', `subquery over ${v.kind}`);
-    type Building = { labels: LoadedSeries['labels']; ts: number[]; vs: number[] };
-    const byKey = new Map<string, Building>();
-    // A series keeps its label-set object from step to step: the text key is made once per object.
-    const byObject = new Map<LoadedSeries['labels'], Building>();
+    const byKey = new Map<string, { labels: LoadedSeries['labels']; ts: number[]; vs: number[] }>();
     v.steps.forEach((vec, i) => {
       const t = inner.stepTime(i);
       for (const s of vec) {
-        let ser = byObject.get(s.labels);
+        const k = labelsKey(s.labels);
+        let ser = byKey.get(k);
         if (!ser) {
-          const k = labelsKey(s.labels);
-          ser = byKey.get(k);
-          if (!ser) {
-            ser = { labels: s.labels, ts: [], vs: [] };
-            byKey.set(k, ser);
-          }
-          byObject.set(s.labels, ser);
+          ser = { labels: s.labels, ts: [], vs: [] };
+          byKey.set(k, ser);
         }
         ser.ts.push(t);
         ser.vs.push(s.v);

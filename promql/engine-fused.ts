@@ -8,7 +8,7 @@
  */
 
 import { METRIC_NAME, type Labels } from '../tsdb/labels.js';
-import type { AggregateExpr, AggregateOp, Call, Expr } from './ast.js';
+import { type AggregateExpr, type AggregateOp, type Call, type Expr, unwrapParens } from './ast.js';
 import type { RangeFn } from './functions-range.js';
 import { FUNCTION_IMPLS } from './functions-table.js';
 import { convertibleToInt64, heapAdd, heapResult, heapWants } from './engine-aggr.js';
@@ -17,11 +17,6 @@ import type { Vec, VecSample } from './engine-types.js';
 
 /** The operators folded this way: one number per group and step, or (topk, bottomk with a constant k) a heap. */
 export const FUSED_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'min', 'max', 'group', 'topk', 'bottomk']);
-
-function unwrapParens(e: Expr): Expr {
-  while (e.kind === 'ParenExpr') e = e.expr;
-  return e;
-}
 
 /**
  * The range function an aggregation may fold as it runs, or null: the operator is one of

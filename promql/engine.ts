@@ -5,8 +5,8 @@
  */
 
 import { compareLabels, type Labels } from '../tsdb/labels.js';
-import { type Queryable, type Querier, SampleBuffer, isStaleNaN } from '../tsdb/storage.js';
-import { assertNever, documentedType, typeOf, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
+import { type Queryable, type Querier, SampleBuffer } from '../tsdb/storage.js';
+import { assertNever, documentedType, typeOf, unwrapParens, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
 import { EvalContext, Evaluator, lastAtOrBefore, withRangeView } from './engine-eval.js';
 import { labelsKey } from './engine-labels.js';
 import { stepInvariantNodes } from './engine-preprocess.js';
@@ -158,8 +158,7 @@ export class Engine {
     }
     const ctx = new EvalContext(this.opts.lookbackDeltaMs, this.opts.maxSamples, this.opts.defaultSubqueryStepMs, start, end, series, stepInvariantNodes(expr), deadline, signal);
     const ev = new Evaluator(ctx, start, end, step);
-    let top = expr;
-    while (top.kind === 'ParenExpr') top = top.expr;
+    const top = unwrapParens(expr);
     if (!instant && top.kind === 'VectorSelector' && top.timestamp === null && top.startOrEnd === null) return { value: selectorMatrix(ctx, ev, top), warnings };
     const value = ev.eval(expr);
     return { value: instant ? instantValue(value, start) : rangeValue(value, ev), warnings };
@@ -173,51 +172,30 @@ export class Engine {
       throw storageError(e);
     }
     const out: LoadedSeries[] = [];
-    // Samples are gathered in scratch arrays reused from series to series, then copied once into
-    // arrays of the exact size: no array grows sample by sample.
-    let ts = scratchTs;
-    let vs = scratchVs;
-    const bulk = loadBuffer;
+    // Every series is gathered in one reused buffer, then copied once into arrays of its exact size.
+    const buf = loadBuffer;
     while (set.next()) {
       const s = set.at();
-      if (s.readInto) {
-        // Sources holding chunks in time order fill the buffer in one call (no call per sample).
-        bulk.reset();
-        const got = s.readInto(bulk, r.mint, r.maxt);
-        if (got instanceof Error) throw storageError(got);
-        if (got === null) {
-          out.push(withRangeView(s.labels, bulk.ts.slice(0, bulk.n), bulk.vs.slice(0, bulk.n), bulk.stale));
-          continue;
+      buf.reset();
+      // Sources holding chunks in time order fill the buffer in one call (no call per sample).
+      const got = s.readInto ? s.readInto(buf, r.mint, r.maxt) : false;
+      if (got instanceof Error) throw storageError(got);
+      if (got === false) {
+        buf.reset();
+        const it = s.iterator();
+        if (it.seek(r.mint)) {
+          do {
+            const t = it.atT();
+            if (t > r.maxt) break;
+            buf.pushValue(t, it.atV());
+          } while (it.next());
         }
+        const err = it.err();
+        if (err) throw storageError(err);
       }
-      const it = s.iterator();
-      let n = 0;
-      // Stale markers are recognised here, on the value as the iterator gives it, before the
-      // arrays may lose the NaN's payload.
-      let stale: number[] | null = null;
-      if (it.seek(r.mint)) {
-        do {
-          const t = it.atT();
-          if (t > r.maxt) break;
-          const v = it.atV();
-          if (v !== v && isStaleNaN(v)) (stale ??= []).push(n);
-          if (n === ts.length) {
-            ts = grow(ts);
-            vs = grow(vs);
-          }
-          ts[n] = t;
-          vs[n++] = v;
-        } while (it.next());
-      }
-      const err = it.err();
-      if (err) throw storageError(err);
-      out.push(withRangeView(s.labels, ts.slice(0, n), vs.slice(0, n), stale));
+      out.push(withRangeView(s.labels, buf.ts.slice(0, buf.n), buf.vs.slice(0, buf.n), buf.stale));
     }
-    if (ts.length <= MAX_SCRATCH) {
-      scratchTs = ts;
-      scratchVs = vs;
-    }
-    if (bulk.ts.length > MAX_SCRATCH) loadBuffer = new SampleBuffer(4096);
+    if (buf.ts.length > MAX_KEPT_BUFFER) loadBuffer = new SampleBuffer(4096);
     const err = set.err();
     if (err) throw storageError(err);
     warnings.push(...set.warnings);
@@ -225,19 +203,9 @@ export class Engine {
   }
 }
 
-/** The bulk-read buffer, shared by queries (loading is synchronous per series); replaced when a huge series grew it. */
+/** The load buffer, shared by queries (loading is synchronous per series); replaced when a huge series grew it past MAX_KEPT_BUFFER. */
 let loadBuffer = new SampleBuffer(4096);
-
-/** Load scratch, shared by queries (loading is synchronous per series); kept while it stays small. */
-const MAX_SCRATCH = 1 << 20;
-let scratchTs: Float64Array = new Float64Array(1024);
-let scratchVs: Float64Array = new Float64Array(1024);
-
-function grow(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
-}
+const MAX_KEPT_BUFFER = 1 << 20;
 
 function instantValue(v: EvalValue, t: number): QueryValue {
   switch (v.kind) {
@@ -289,21 +257,15 @@ function rangeValue(v: EvalValue, ev: Evaluator): QueryValue {
   switch (v.kind) {
     case 'vector': {
       const byKey = new Map<string, { labels: Labels; points: Point[] }>();
-      // A series keeps its label-set object from step to step: the text key is made once per object.
-      const byObject = new Map<Labels, { labels: Labels; points: Point[] }>();
       v.steps.forEach((vec, i) => {
         const t = ev.stepTime(i);
         for (const s of vec) {
-          let ser = byObject.get(s.labels);
+          const k = labelsKey(s.labels);
+          let ser = byKey.get(k);
           if (!ser) {
-            const k = labelsKey(s.labels);
-            ser = byKey.get(k);
-            if (!ser) {
-              ser = { labels: s.labels, points: [] };
-              byKey.set(k, ser);
-              series.push(ser);
-            }
-            byObject.set(s.labels, ser);
+            ser = { labels: s.labels, points: [] };
+            byKey.set(k, ser);
+            series.push(ser);
           }
           ser.points.push({ t, v: s.v });
         }

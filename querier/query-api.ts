@@ -7,7 +7,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { groupParams } from '../app/server.js';
-import type { RangeRequest, RangeResponse } from '../frontend/types.js';
+import type { MatrixSeries, RangeRequest, RangeResponse } from '../frontend/types.js';
 import { ParseError } from '../promql/errors.js';
 import { formatSampleValue } from '../promql/literals.js';
 import { parseExpr } from '../promql/parser.js';
@@ -151,11 +151,13 @@ export function resultJson(v: QueryValue): { resultType: string; result: unknown
     case 'vector':
       return { resultType: 'vector', result: v.samples.map((s) => ({ metric: labelsToRecord(s.labels), value: [seconds(s.t), formatSampleValue(s.v)] })) };
     case 'matrix':
-      return {
-        resultType: 'matrix',
-        result: v.series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((p) => [seconds(p.t), formatSampleValue(p.v)]) })),
-      };
+      return { resultType: 'matrix', result: matrixJson(v.series) };
   }
+}
+
+/** A matrix's series in Prometheus's JSON: `{metric, values: [[seconds, "value"], …]}`. */
+function matrixJson(series: Extract<QueryValue, { type: 'matrix' }>['series']): MatrixSeries[] {
+  return series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((p): [number, string] => [seconds(p.t), formatSampleValue(p.v)]) }));
 }
 
 /** The querier side of a range query, as the frontend's downstream: evaluate, answer as JSON. */
@@ -166,9 +168,7 @@ export function rangeDownstream(
 ): (req: FrontendRangeRequest, signal?: AbortSignal) => Promise<MatrixResponse> {
   return async (req, signal) => {
     const r = await engine.rangeQuery(tenantQueryable(reader, req.tenant, fetchLimits(req.tenant)), req.query, req.startMs, req.endMs, req.stepMs, signal);
-    const v = r.value;
-    const series = v.type === 'matrix' ? v.series : [];
-    const result = series.map((s) => ({ metric: labelsToRecord(s.labels), values: s.points.map((pt): [number, string] => [seconds(pt.t), formatSampleValue(pt.v)]) }));
+    const result = r.value.type === 'matrix' ? matrixJson(r.value.series) : [];
     return r.warnings.length > 0 ? { resultType: 'matrix', result, warnings: r.warnings } : { resultType: 'matrix', result };
   };
 }

@@ -6,6 +6,7 @@
  * Cortex's message as an `execution` error (HTTP 422).
  */
 
+import { labelsKey } from '../promql/engine-labels.js';
 import { EngineError } from '../promql/engine-types.js';
 import type { Labels } from '../tsdb/labels.js';
 import type { Series, SeriesSet } from '../tsdb/storage.js';
@@ -33,7 +34,7 @@ export class QueryLimiter {
   add(labels: Labels, chunkCount: number): void {
     const { maxFetchedSeries, maxFetchedChunks } = this.limits;
     if (maxFetchedSeries > 0) {
-      this.seen.add(seriesKey(labels));
+      this.seen.add(labelsKey(labels));
       if (this.seen.size > maxFetchedSeries) {
         throw new EngineError('execution', `the query hit the max number of series limit (limit: ${maxFetchedSeries} series)`);
       }
@@ -69,12 +70,6 @@ export class QueryLimiter {
       },
     };
   }
-}
-
-function seriesKey(labels: Labels): string {
-  let k = '';
-  for (const l of labels) k += `${l.name}\xff${l.value}\xff`;
-  return k;
 }
 
 /** The fetch limits of a tenant's `limits` block. */

@@ -46,13 +46,24 @@ export class SampleBuffer {
     this.stale = null;
   }
 
+  /** Appends a sample given as value bits. */
   push(t: number, hi: number, lo: number): void {
     const k = this.n;
     if (k === this.ts.length) this.grow();
     this.ts[k] = t;
     this.vBits[2 * k] = lo;
     this.vBits[2 * k + 1] = hi;
-    if (lo === STALE_NAN_LO && (hi & 0xfff7ffff) === STALE_NAN_HI) (this.stale ??= []).push(k);
+    if (isStaleBits(hi, lo)) (this.stale ??= []).push(k);
+    this.n = k + 1;
+  }
+
+  /** Appends a sample given as a number; a stale marker is recognised here, before storing may lose its payload. */
+  pushValue(t: number, v: number): void {
+    const k = this.n;
+    if (k === this.ts.length) this.grow();
+    this.ts[k] = t;
+    this.vs[k] = v;
+    if (v !== v && isStaleNaN(v)) (this.stale ??= []).push(k);
     this.n = k + 1;
   }
 
