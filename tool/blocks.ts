@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Bucket } from '../objstore/bucket.js';
 import { type BlockMeta, META_FILE, decodeMeta, readMetaFile } from '../tsdb/block/meta.js';
-import { openBlock, readBlockSamples } from '../tsdb/block/reader.js';
+import { iterateBlockSeries, openBlock } from '../tsdb/block/reader.js';
 import { uploadBlock } from '../tsdb/block/upload.js';
 import { writeThanosMeta } from '../tsdb/block/writer.js';
 import { compareStrings } from '../tsdb/labels.js';
@@ -67,14 +67,18 @@ export async function validateBlock(dir: string): Promise<{ meta: BlockMeta; sam
   let samples = 0;
   let series = 0;
   try {
-    for (const s of await readBlockSamples(dir)) {
+    // Series by series, samples straight off the iterator: a block of any size fits in memory.
+    for await (const { id, samples: it } of iterateBlockSeries(dir)) {
       series++;
-      samples += s.samples.length;
-      for (const x of s.samples) {
-        if (x.t < meta.minTime || x.t >= meta.maxTime) {
-          throw new Error(`a sample at ${x.t} lies outside the block's range [${meta.minTime}, ${meta.maxTime})`);
+      while (it.next()) {
+        const t = it.atT();
+        if (t < meta.minTime || t >= meta.maxTime) {
+          throw new Error(`a sample at ${t} lies outside the block's range [${meta.minTime}, ${meta.maxTime})`);
         }
+        samples++;
       }
+      const err = it.err();
+      if (err) throw new Error(`series ${id}: ${err.message}`);
     }
   } catch (e) {
     throw new ToolError(`${dir}: chunks: ${(e as Error).message}`);
@@ -188,9 +192,14 @@ export async function inspectBlock(bucket: Bucket, tenant: string, ulidOrDir: st
   try {
     const v = await validateBlock(dir);
     const perMetric = new Map<string, number>();
-    for (const s of await readBlockSamples(dir)) {
-      const name = s.labels.find((l) => l.name === '__name__')?.value ?? '';
-      perMetric.set(name, (perMetric.get(name) ?? 0) + 1);
+    const block = await openBlock(dir);
+    try {
+      for (const id of block.index.allPostings()) {
+        const name = block.index.series(id).labels.find((l) => l.name === '__name__')?.value ?? '';
+        perMetric.set(name, (perMetric.get(name) ?? 0) + 1);
+      }
+    } finally {
+      await block.close();
     }
     o.out(`Block ID: ${v.meta.ulid}`);
     o.out(`Time range: ${new Date(v.meta.minTime).toISOString()} – ${new Date(v.meta.maxTime).toISOString()} (${duration(v.meta.maxTime - v.meta.minTime)})`);

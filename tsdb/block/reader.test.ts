@@ -6,7 +6,7 @@ import { compareLabels, getLabel, type Labels } from '../labels.js';
 import { Matcher, type MatchType } from '../matchers.js';
 import type { SampleIterator } from '../storage.js';
 import { readMetaFile } from './meta.js';
-import { openBlock, readBlockSamples, type Block } from './reader.js';
+import { iterateBlockSeries, openBlock, readBlockSamples, type Block } from './reader.js';
 import { randomSeries, toInput, type Sample, type TestSeries } from './testutil.js';
 import { encodeTombstones } from './tombstones.js';
 import { writeBlock, writeThanosMeta } from './writer.js';
@@ -61,6 +61,21 @@ describe('block writer and reader', () => {
     expect(got).toEqual(series.map((s) => ({ labels: s.labels, samples: s.samples })));
     const bits = new Set(got.flatMap((s) => s.samples.map((x) => `${x.hi.toString(16)}:${x.lo.toString(16)}`)));
     for (const special of ['7ff00000:2', '7ff80000:1', '7ff00000:0', 'fff00000:0', '80000000:0']) expect(bits.has(special)).toBe(true);
+  });
+
+  it('streams the series one at a time and closes the block when the loop stops early', async () => {
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const seen: TestSeries['labels'][] = [];
+    for await (const s of iterateBlockSeries(dir)) {
+      let n = 0;
+      while (s.samples.next()) n++;
+      expect(n).toBe(series[seen.length]!.samples.length);
+      seen.push(s.labels);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual(series.slice(0, 3).map((s) => s.labels));
+    expect(fds()).toBe(before);
   });
 
   it('orders unicode label values byte-wise (é < \\uE000 < 😀)', () => {

@@ -162,25 +162,43 @@ export interface SeriesSamples {
   readonly samples: readonly { readonly t: number; readonly hi: number; readonly lo: number }[];
 }
 
-/** Every series of the block in `dir` with all its samples (for tests and tools). */
-export async function readBlockSamples(dir: string): Promise<SeriesSamples[]> {
+/** A series of a block being read one at a time: its labels and an iterator over all its samples. */
+export interface BlockSeriesCursor {
+  readonly id: number;
+  readonly labels: Labels;
+  /** Raw value bits too (atHi/atLo), so stale markers keep their bits. */
+  readonly samples: SeriesChunksIterator;
+}
+
+/**
+ * Every series of the block in `dir`, one at a time, in index order: only the current series'
+ * chunks are in memory, so a block of any size can be checked or copied. The block is closed
+ * when the loop ends, a break included.
+ */
+export async function* iterateBlockSeries(dir: string): AsyncGenerator<BlockSeriesCursor> {
   const block = await openBlock(dir);
   try {
-    const ids = block.index.allPostings();
-    const out: SeriesSamples[] = [];
-    for (const id of ids) {
+    for (const id of block.index.allPostings()) {
       const s = block.index.series(id);
       const data = await block.chunks.readMany(s.chunks.map((c) => c.ref));
-      const it = new SeriesChunksIterator(data, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, block.tombstones.get(id) ?? []);
-      const samples: { t: number; hi: number; lo: number }[] = [];
-      while (it.next()) samples.push({ t: it.atT(), hi: it.atHi(), lo: it.atLo() });
-      if (it.err()) throw new Error(`read series ${id} of ${dir}: ${it.err()!.message}`);
-      out.push({ labels: s.labels, samples });
+      const samples = new SeriesChunksIterator(data, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, block.tombstones.get(id) ?? []);
+      yield { id, labels: s.labels, samples };
     }
-    return out;
   } finally {
     await block.close();
   }
+}
+
+/** Every series of the block in `dir` with all its samples, as objects (for tests and small blocks). */
+export async function readBlockSamples(dir: string): Promise<SeriesSamples[]> {
+  const out: SeriesSamples[] = [];
+  for await (const { id, labels, samples: it } of iterateBlockSeries(dir)) {
+    const samples: { t: number; hi: number; lo: number }[] = [];
+    while (it.next()) samples.push({ t: it.atT(), hi: it.atHi(), lo: it.atLo() });
+    if (it.err()) throw new Error(`read series ${id} of ${dir}: ${it.err()!.message}`);
+    out.push({ labels, samples });
+  }
+  return out;
 }
 
 /** Bytes of index + chunks + tombstones + meta.json, as `promtool tsdb list` counts them. */
