@@ -13,6 +13,10 @@
  *     on a fresh process, then the same query again (served by the results cache), against
  *     Prometheus's first and repeated runs.
  *   flags: --histograms=true|false  --repeat=5  --results=false (do not write bench/RESULTS.md)
+ *          --max-samples=N (both: Prometheus --query.max-samples, Vigil -querier.max-samples;
+ *          default: each one's own default, 50,000,000)
+ * A query that fails on one side (e.g. over its max-samples) is reported with its error, and the
+ * run goes on.
  *
  * Reports median and min latency per query and range, the ratio Vigil/Prometheus, checks that
  * both answers hold the same series and points, and each process's peak RSS (VmHWM).
@@ -39,6 +43,7 @@ const REPEAT = Number(arg('repeat', '5'));
 const WRITE_RESULTS = arg('results', 'true') === 'true';
 /** Extra Node options for Vigil's process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const VIGIL_NODE_ARGS = arg('vigil-node-args', '').split(' ').filter((a) => a !== '');
+const MAX_SAMPLES = arg('max-samples', '');
 if (SUITE !== 'engine' && SUITE !== 'longrange') throw new Error('--suite must be engine or longrange');
 
 interface Target {
@@ -62,6 +67,7 @@ async function startVigil(bucket: string, work: string): Promise<Target> {
     '-log.level=warn',
     `-blocks-storage.filesystem.dir=${bucket}`,
     '-querier.query-store-after=0',
+    ...(MAX_SAMPLES ? [`-querier.max-samples=${MAX_SAMPLES}`] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: work });
   await waitReady(`http://127.0.0.1:${port}/ready`, child);
@@ -79,6 +85,7 @@ async function startPrometheus(data: string, work: string): Promise<Target> {
     // Keep the one-day blocks as they are: no compaction running during the measurements.
     '--storage.tsdb.max-block-duration=1d',
     '--log.level=warn',
+    ...(MAX_SAMPLES ? [`--query.max-samples=${MAX_SAMPLES}`] : []),
   ];
   const child = spawn('prometheus', args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: work });
   await waitReady(`http://127.0.0.1:${port}/-/ready`, child);
@@ -177,7 +184,7 @@ async function main(): Promise<void> {
           ]
         : [{ name: `${HOURS}h`, ms: HOURS * HOUR, step: 600_000 }];
 
-    type Row = { query: string; range: string; vigil: number[]; prom: number[]; vigilFirst: number; promFirst: number; check: string };
+    type Row = { query: string; range: string; vigil: number[]; prom: number[]; vigilFirst: number; promFirst: number; check: string; errors: string[] };
     const rows: Row[] = [];
     const hwm: Record<string, number> = {};
     for (const name of ['prometheus', 'vigil'] as const) {
@@ -191,14 +198,21 @@ async function main(): Promise<void> {
           const e = Math.floor((endMs - STEP_MS) / r.step) * r.step;
           const s = e - r.ms + r.step;
           const noStore = SUITE === 'engine';
-          const first = await rangeQuery(t, q, s, e, r.step, noStore);
-          const timed: Answer[] = [];
-          for (let i = 0; i < REPEAT; i++) timed.push(await rangeQuery(t, q, s, e, r.step, noStore));
           let row = rows.find((x) => x.query === q && x.range === r.name);
           if (!row) {
-            row = { query: q, range: r.name, vigil: [], prom: [], vigilFirst: 0, promFirst: 0, check: '' };
+            row = { query: q, range: r.name, vigil: [], prom: [], vigilFirst: 0, promFirst: 0, check: '', errors: [] };
             rows.push(row);
           }
+          let first: Answer;
+          try {
+            first = await rangeQuery(t, q, s, e, r.step, noStore);
+          } catch (err) {
+            row.errors.push((err as Error).message);
+            log(`${name} ${r.name} ${q}: ${(err as Error).message}`);
+            continue;
+          }
+          const timed: Answer[] = [];
+          for (let i = 0; i < REPEAT; i++) timed.push(await rangeQuery(t, q, s, e, r.step, noStore));
           const check = `${first.series} series, ${first.points} points, sum ${first.sum.toPrecision(8)}`;
           if (name === 'prometheus') {
             row.prom = timed.map((a) => a.ms);
@@ -207,7 +221,8 @@ async function main(): Promise<void> {
           } else {
             row.vigil = timed.map((a) => a.ms);
             row.vigilFirst = first.ms;
-            if (check !== row.check) row.check = `MISMATCH: Prometheus ${row.check}; Vigil ${check}`;
+            if (row.prom.length === 0) row.check = check;
+            else if (check !== row.check) row.check = `MISMATCH: Prometheus ${row.check}; Vigil ${check}`;
           }
           log(`${name} ${r.name} ${q}: first ${first.ms.toFixed(1)} ms, median ${median(timed.map((a) => a.ms)).toFixed(1)} ms (${check})`);
         }
@@ -229,11 +244,14 @@ async function main(): Promise<void> {
         ? '| query | range | Prometheus median (min) ms | Vigil median (min) ms | Vigil / Prometheus | answers |\n| --- | --- | ---: | ---: | ---: | --- |'
         : '| query | range | Prometheus first / median ms | Vigil first load ms | Vigil cached median ms | first / Prometheus first | cached speed-up | answers |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
     );
+    const cell = (xs: readonly number[]): string => (xs.length === 0 ? 'error' : `${f(median(xs))} (${f(Math.min(...xs))})`);
     for (const r of rows) {
       const pm = median(r.prom);
       const vm = median(r.vigil);
-      if (SUITE === 'engine') lines.push(`| \`${r.query}\` | ${r.range} | ${f(pm)} (${f(Math.min(...r.prom))}) | ${f(vm)} (${f(Math.min(...r.vigil))}) | ${(vm / pm).toFixed(2)} | ${r.check} |`);
-      else lines.push(`| \`${r.query}\` | ${r.range} | ${f(r.promFirst)} / ${f(pm)} | ${f(r.vigilFirst)} | ${f(vm)} | ${(r.vigilFirst / r.promFirst).toFixed(2)} | ${(r.vigilFirst / vm).toFixed(1)}× | ${r.check} |`);
+      const check = [r.check, ...r.errors].filter((x) => x !== '').join('; ');
+      const ratio = r.prom.length > 0 && r.vigil.length > 0 ? (vm / pm).toFixed(2) : '–';
+      if (SUITE === 'engine') lines.push(`| \`${r.query}\` | ${r.range} | ${cell(r.prom)} | ${cell(r.vigil)} | ${ratio} | ${check} |`);
+      else lines.push(`| \`${r.query}\` | ${r.range} | ${f(r.promFirst)} / ${f(pm)} | ${f(r.vigilFirst)} | ${f(vm)} | ${(r.vigilFirst / r.promFirst).toFixed(2)} | ${(r.vigilFirst / vm).toFixed(1)}× | ${check} |`);
     }
     lines.push('', `Peak RSS (VmHWM): Prometheus ${(hwm.prometheus! / 2 ** 20).toFixed(0)} MiB, Vigil ${(hwm.vigil! / 2 ** 20).toFixed(0)} MiB.`, '');
     const section = lines.join('\n');
