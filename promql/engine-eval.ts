@@ -8,7 +8,7 @@
 
 import { assertNever, typeOf, unwrapParens, type AggregateExpr, type BinaryExpr, type Call, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
 import { aggregate, groupingKeyCache } from './engine-aggr.js';
-import { FusedAggregation, fusableRangeCall } from './engine-fused.js';
+import { FusedAggregation, fusableInput } from './engine-fused.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop, vectorSetOp } from './engine-binary.js';
 import type { Labels } from '../tsdb/labels.js';
 import { dropMetricName, labelsKey } from './engine-labels.js';
@@ -263,8 +263,20 @@ export class Evaluator {
   }
 
   private vectorSelector(vs: VectorSelector): EvalValue {
-    const series = this.ctx.series.get(vs) ?? [];
     const steps: Vec[] = Array.from({ length: this.numSteps }, () => []);
+    this.selectorOutputs(vs, (labels, i, v) => {
+      steps[i]!.push({ labels, v });
+    });
+    return { kind: 'vector', steps };
+  }
+
+  /**
+   * The samples of an instant selector at every step, given to `emit` series by series, steps in
+   * order (one label-set object per series), and counted as held. Aggregations over a selector
+   * consume them as they come (promql/engine-fused.ts).
+   */
+  private selectorOutputs(vs: VectorSelector, emit: (labels: Labels, step: number, v: number) => void): void {
+    const series = this.ctx.series.get(vs) ?? [];
     const at = this.ctx.atTime(vs);
     const lookback = this.ctx.lookbackDeltaMs;
     let n = 0;
@@ -278,13 +290,11 @@ export class Evaluator {
         else while (j + 1 < s.ts.length && s.ts[j + 1]! <= ref) j++;
         if (j < 0 || s.ts[j]! < ref - lookback) continue;
         if (s.stale !== null && s.stale[j] === 1) continue;
-        const v = s.vs[j]!;
-        steps[i]!.push({ labels: s.labels, v });
+        emit(s.labels, i, s.vs[j]!);
         n++;
       }
     }
     this.ctx.take(n);
-    return { kind: 'vector', steps };
   }
 
   /**
@@ -410,10 +420,13 @@ export class Evaluator {
       else if (p.kind === 'scalar') scalarParam = p.vals;
       else throw new EngineError('internal', `aggregation parameter of type ${p.kind}`);
     }
-    const fusable = fusableRangeCall(e, (x) => this.numSteps > 1 && this.ctx.stepInvariant.has(x));
+    const fusable = fusableInput(e, (x) => this.numSteps > 1 && this.ctx.stepInvariant.has(x));
     if (fusable) {
       const agg = new FusedAggregation(e.op, grouping, e.without, this.numSteps, fusable.k);
-      this.rangeOutputs(fusable.call, fusable.args, fusable.fn, (labels, i, x) => agg.add(labels, i, x));
+      const add = (labels: Labels, i: number, x: number): void => agg.add(labels, i, x);
+      const input = fusable.input;
+      if (input.kind === 'range') this.rangeOutputs(input.call, input.args, input.fn, add);
+      else this.selectorOutputs(input.selector, add);
       const steps = agg.steps();
       const out = this.finishVector(steps, false);
       this.ctx.rangeEval(original, this.numSteps, (i) => agg.inner[i]! + (p ? samplesAt(p, i) : 0), (i) => steps[i]!.length);

@@ -1,6 +1,7 @@
 /**
  * Aggregations fed straight from a range function (`sum by (job) (rate(x[5m]))`, Grafana's most
- * common shape): the range function's outputs arrive series by series, steps in order, and are
+ * common shape) or from an instant selector (`sum(up)`): the range function's outputs (or the
+ * selector's samples) arrive series by series, steps in order, and are
  * folded into per-group, per-step accumulators at once, so no sample object is made for the
  * inner vector. The results are those of aggregating each step's vector in order (engine-aggr.ts):
  * every group folds its samples in the same (series) order, with the same arithmetic, and each
@@ -8,7 +9,7 @@
  */
 
 import { METRIC_NAME, type Labels } from '../tsdb/labels.js';
-import { type AggregateExpr, type AggregateOp, type Call, type Expr, unwrapParens } from './ast.js';
+import { type AggregateExpr, type AggregateOp, type Call, type Expr, type VectorSelector, unwrapParens } from './ast.js';
 import type { RangeFn } from './functions-range.js';
 import { FUNCTION_IMPLS } from './functions-table.js';
 import { convertibleToInt64, heapAdd, heapResult, heapWants } from './engine-aggr.js';
@@ -18,13 +19,19 @@ import type { Vec, VecSample } from './engine-types.js';
 /** The operators folded this way: one number per group and step, or (topk, bottomk with a constant k) a heap. */
 export const FUSED_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'min', 'max', 'group', 'topk', 'bottomk']);
 
+/** What an aggregation folds as it runs: a range function's outputs, or an instant selector's samples. */
+export type FusableInput =
+  | { readonly kind: 'range'; readonly call: Call; readonly args: Expr[]; readonly fn: RangeFn }
+  | { readonly kind: 'selector'; readonly selector: VectorSelector };
+
 /**
- * The range function an aggregation may fold as it runs, or null: the operator is one of
- * FUSED_OPS (topk/bottomk with a constant k of at least 1), and its argument, parentheses aside,
- * is a range function other than absent_over_time. A step-invariant argument is evaluated once
- * and repeated by the evaluator, so it is not folded.
+ * The input an aggregation may fold as it runs, or null: the operator is one of FUSED_OPS
+ * (topk/bottomk with a constant k of at least 1), and its argument, parentheses aside, is a range
+ * function other than absent_over_time, or a plain instant-vector selector (`sum(up)`,
+ * `count by (job) (x)`). A step-invariant argument is evaluated once and repeated by the
+ * evaluator, so it is not folded.
  */
-export function fusableRangeCall(e: AggregateExpr, stepInvariant: (x: Expr) => boolean): { call: Call; args: Expr[]; fn: RangeFn; k: number } | null {
+export function fusableInput(e: AggregateExpr, stepInvariant: (x: Expr) => boolean): { input: FusableInput; k: number } | null {
   if (!FUSED_OPS.has(e.op)) return null;
   let k = 0;
   if (e.op === 'topk' || e.op === 'bottomk') {
@@ -38,10 +45,11 @@ export function fusableRangeCall(e: AggregateExpr, stepInvariant: (x: Expr) => b
     if (x.kind !== 'ParenExpr') break;
     x = x.expr;
   }
+  if (x.kind === 'VectorSelector') return { input: { kind: 'selector', selector: x }, k };
   if (x.kind !== 'Call' || x.func.name === 'absent_over_time') return null;
   const impl = FUNCTION_IMPLS.get(x.func.name);
   if (impl?.kind !== 'range') return null;
-  return { call: x, args: x.args.map(unwrapParens), fn: impl.fn, k };
+  return { input: { kind: 'range', call: x, args: x.args.map(unwrapParens), fn: impl.fn }, k };
 }
 
 interface Acc {
@@ -90,7 +98,7 @@ export class FusedAggregation {
     return acc;
   }
 
-  /** One output of the range function; a series' outputs come together, with one label-set object. */
+  /** One output of the range function (or selector); a series' outputs come together, with one label-set object. */
   add(labels: Labels, i: number, v: number): void {
     if (labels !== this.lastLabels) {
       this.lastLabels = labels;

@@ -15,6 +15,7 @@
  *   flags: --histograms=true|false  --repeat=5  --results=false (do not write bench/RESULTS.md)
  *          --max-samples=N (both: Prometheus --query.max-samples, Vigil -querier.max-samples;
  *          default: each one's own default, 50,000,000)
+ *          --targets=vigil,prometheus (e.g. only vigil, to profile it with --vigil-node-args)
  * A query that fails on one side (e.g. over its max-samples) is reported with its error, and the
  * run goes on.
  *
@@ -44,6 +45,7 @@ const WRITE_RESULTS = arg('results', 'true') === 'true';
 /** Extra Node options for Vigil's process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const VIGIL_NODE_ARGS = arg('vigil-node-args', '').split(' ').filter((a) => a !== '');
 const MAX_SAMPLES = arg('max-samples', '');
+const TARGETS = arg('targets', 'prometheus,vigil').split(',');
 if (SUITE !== 'engine' && SUITE !== 'longrange') throw new Error('--suite must be engine or longrange');
 
 interface Target {
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
     type Row = { query: string; range: string; vigil: number[]; prom: number[]; vigilFirst: number; promFirst: number; check: string; errors: string[] };
     const rows: Row[] = [];
     const hwm: Record<string, number> = {};
-    for (const name of ['prometheus', 'vigil'] as const) {
+    for (const name of (['prometheus', 'vigil'] as const).filter((n) => TARGETS.includes(n))) {
       const work = mkdtempSync(join(root, `${name}-`));
       const t = name === 'vigil' ? await startVigil(bucket, work) : await startPrometheus(promData, work);
       children.push(t);
@@ -253,7 +255,8 @@ async function main(): Promise<void> {
       if (SUITE === 'engine') lines.push(`| \`${r.query}\` | ${r.range} | ${cell(r.prom)} | ${cell(r.vigil)} | ${ratio} | ${check} |`);
       else lines.push(`| \`${r.query}\` | ${r.range} | ${f(r.promFirst)} / ${f(pm)} | ${f(r.vigilFirst)} | ${f(vm)} | ${(r.vigilFirst / r.promFirst).toFixed(2)} | ${(r.vigilFirst / vm).toFixed(1)}× | ${check} |`);
     }
-    lines.push('', `Peak RSS (VmHWM): Prometheus ${(hwm.prometheus! / 2 ** 20).toFixed(0)} MiB, Vigil ${(hwm.vigil! / 2 ** 20).toFixed(0)} MiB.`, '');
+    const mib = (b: number | undefined): string => (b === undefined ? 'not run' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+    lines.push('', `Peak RSS (VmHWM): Prometheus ${mib(hwm.prometheus)}, Vigil ${mib(hwm.vigil)}.`, '');
     const section = lines.join('\n');
     process.stdout.write(section + '\n');
     if (WRITE_RESULTS) {

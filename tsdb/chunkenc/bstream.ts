@@ -79,10 +79,24 @@ export class BitReader {
 
   /** Read `n` (0..32) bits as an unsigned number. */
   read(n: number): number {
-    if (this.pos + n > this.buf.length * 8) {
+    const b = this.buf;
+    const pos = this.pos;
+    if (pos + n > b.length * 8) {
       this.eof = true;
       return 0;
     }
+    const idx = pos >>> 3;
+    if (n <= 25 && idx + 3 < b.length) {
+      // The common case: the n bits lie within the four bytes from idx (offset ≤ 7, n ≤ 25).
+      const word = (b[idx]! << 24) | (b[idx + 1]! << 16) | (b[idx + 2]! << 8) | b[idx + 3]!;
+      this.pos = pos + n;
+      return n === 0 ? 0 : (word << (pos & 7)) >>> (32 - n);
+    }
+    return this.readSlow(n);
+  }
+
+  /** Byte by byte: reads longer than 25 bits, and reads within the last three bytes. */
+  private readSlow(n: number): number {
     let v = 0;
     const b = this.buf;
     while (n > 0) {
