@@ -10,7 +10,7 @@ import { assertNever, typeOf, unwrapParens, type AggregateExpr, type BinaryExpr,
 import { aggregate, groupingKeyCache } from './engine-aggr.js';
 import { FusedAggregation, fusableInput } from './engine-fused.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop, vectorSetOp } from './engine-binary.js';
-import type { Labels } from '../tsdb/labels.js';
+import { METRIC_NAME, type Labels } from '../tsdb/labels.js';
 import { dropMetricName, labelsKey } from './engine-labels.js';
 import { EngineError, execError, tooManySamples, type EvalValue, type LoadedSeries, type Point, type SeriesPoints, type Vec } from './engine-types.js';
 import { absentLabels, type StepArg } from './functions-impl.js';
@@ -513,6 +513,10 @@ export class Evaluator {
       throw new EngineError('internal', `range argument of ${name} is a ${arg.kind}`);
     }
     const keepName = name === 'last_over_time';
+    // Dropping the metric name can make two outputs one label set only when the inputs' names
+    // differ: not when the selector names one metric (`rate(x[5m])`), the common case.
+    const oneName = src.selector !== null && src.selector.matchers.some((m) => m.name === METRIC_NAME && m.type === '=');
+    const checkDuplicates = !keepName && !oneName;
     const withOutput: string[] = [];
     const stepArgs: number[] = new Array<number>(args.length).fill(0);
     // The window buffer is counted as Prometheus's matrixIterSlice counts it: samples still in
@@ -568,7 +572,7 @@ export class Evaluator {
       if (outputs > 0) {
         if (this.ctx.held + outputs > this.ctx.maxSamples) throw tooManySamples();
         this.ctx.release(-outputs);
-        withOutput.push(labelsKey(labels));
+        if (checkDuplicates) withOutput.push(labelsKey(labels));
       }
     }
     this.ctx.release(whi - wlo + subquerySamples);

@@ -12,6 +12,7 @@ import { labelsKey } from './engine-labels.js';
 import { stepInvariantNodes } from './engine-preprocess.js';
 import { EngineError, type EvalValue, type LoadedSeries, type Point, type QueryResult, type QueryValue, type SeriesPoints } from './engine-types.js';
 import { parseExpr } from './parser.js';
+import { SampleArena } from './sample-arena.js';
 
 export { EngineError } from './engine-types.js';
 export type { EngineErrorType, Point, QueryResult, QueryValue, Sample, SeriesPoints } from './engine-types.js';
@@ -172,8 +173,9 @@ export class Engine {
       throw storageError(e);
     }
     const out: LoadedSeries[] = [];
-    // Every series is gathered in one reused buffer, then copied once into arrays of its exact size.
+    // Every series is gathered in one reused buffer, then copied once into the query's pages.
     const buf = loadBuffer;
+    const arena = new SampleArena();
     while (set.next()) {
       const s = set.at();
       buf.reset();
@@ -193,7 +195,8 @@ export class Engine {
         const err = it.err();
         if (err) throw storageError(err);
       }
-      out.push(withRangeView(s.labels, buf.ts.slice(0, buf.n), buf.vs.slice(0, buf.n), buf.stale));
+      const { ts, vs } = arena.copy(buf);
+      out.push(withRangeView(s.labels, ts, vs, buf.stale));
     }
     if (buf.ts.length > MAX_KEPT_BUFFER) loadBuffer = new SampleBuffer(4096);
     const err = set.err();

@@ -16,6 +16,7 @@ const store = (): MemoryQueryable =>
     // a reset between 30s and 45s
     .add({ __name__: 'ctr', k: 'reset' }, [[0, 0], [15 * S, 10], [30 * S, 20], [45 * S, 5], [60 * S, 15]])
     .add({ __name__: 'lin' }, [0, 10, 20, 30].map((t) => [t * S, 2 * t]))
+    .add({ __name__: 'lin2' }, [0, 10, 20, 30].map((t) => [t * S, 3 * t]))
     .add({ __name__: 'h_bucket', le: '1' }, [[0, 10]])
     .add({ __name__: 'h_bucket', le: '2' }, [[0, 20]])
     .add({ __name__: 'h_bucket', le: '+Inf' }, [[0, 20]])
@@ -36,6 +37,15 @@ async function q(query: string, t: number, sorted = true): Promise<string[]> {
 }
 
 describe('counter and gauge functions over ranges', () => {
+  it('refuse outputs that become one label set once the metric name is dropped', async () => {
+    for (const query of ['rate({__name__=~"lin.*"}[1m])', 'rate({__name__=~"lin.*"}[1m:10s])', 'sum(rate({__name__=~"lin.*"}[1m]))']) {
+      const e = await q(query, 30 * S).catch((x: unknown) => x);
+      expect((e as EngineError).message, query).toBe('vector cannot contain metrics with the same labelset');
+    }
+    expect(await q('rate({__name__="lin"}[1m])', 30 * S)).toEqual(['{} 1']);
+    expect(await q('last_over_time({__name__=~"lin.*"}[1m])', 30 * S)).toEqual(['{__name__="lin"} 60', '{__name__="lin2"} 90']);
+  });
+
   it('rate, increase and irate extrapolate like Prometheus', async () => {
     expect(await q('rate(ctr{k="steady"}[1m])', 60 * S)).toEqual(['{k="steady"} 1']);
     expect(await q('increase(ctr{k="reset"}[1m])', 60 * S)).toEqual(['{k="reset"} 35']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord, labelsToRecord } from './labels.js';
 import { MergedIterator, mergeSeriesSets } from './merge.js';
-import type { SampleIterator, Series, SeriesSet } from './storage.js';
+import { SampleBuffer, type SampleIterator, type Series, type SeriesSet } from './storage.js';
 
 function iter(xs: readonly [number, number][]): SampleIterator {
   let i = -1;
@@ -18,8 +18,20 @@ function iter(xs: readonly [number, number][]): SampleIterator {
   };
 }
 
-function set(series: Record<string, [number, number][]>): SeriesSet {
-  const list: Series[] = Object.entries(series).map(([name, xs]) => ({ labels: labelsFromRecord({ __name__: name }), iterator: () => iter(xs) }));
+/** A series that can also be read in bulk, as block and head series can. */
+function bulk(xs: readonly [number, number][]): NonNullable<Series['readInto']> {
+  return (buf, mint, maxt) => {
+    for (const [t, v] of xs) if (t >= mint && t <= maxt) buf.pushValue(t, v);
+    return null;
+  };
+}
+
+function set(series: Record<string, [number, number][]>, withBulk = false): SeriesSet {
+  const list: Series[] = Object.entries(series).map(([name, xs]) => ({
+    labels: labelsFromRecord({ __name__: name }),
+    iterator: () => iter(xs),
+    ...(withBulk ? { readInto: bulk(xs) } : {}),
+  }));
   let i = -1;
   return { next: () => ++i < list.length, at: () => list[i]!, err: () => null, warnings: [] };
 }
@@ -58,6 +70,27 @@ describe('mergeSeriesSets', () => {
     expect(it.next()).toBe(true);
     expect(it.atT()).toBe(12);
     expect(it.seek(13)).toBe(false);
+  });
+});
+
+describe('merged series read in bulk', () => {
+  const read = (parts: Record<string, [number, number][]>[], buf: SampleBuffer): Error | null | false => {
+    const m = mergeSeriesSets(parts.map((p) => set(p, true)));
+    expect(m.next()).toBe(true);
+    return m.at().readInto!(buf, 0, 1000);
+  };
+
+  it('reads parts in time order one after the other, after other series already in the buffer', () => {
+    const buf = new SampleBuffer(2);
+    buf.pushValue(500, 9); // an earlier series of the same query, later in time
+    expect(read([{ a: [[10, 1], [20, 2]] }, { a: [[30, 3], [40, 4]] }], buf)).toBe(null);
+    expect(Array.from(buf.ts.subarray(0, buf.n))).toEqual([500, 10, 20, 30, 40]);
+  });
+
+  it('refuses overlapping parts, so the caller merges them sample by sample', () => {
+    const buf = new SampleBuffer(2);
+    buf.pushValue(5, 9);
+    expect(read([{ a: [[10, 1], [30, 3]] }, { a: [[20, 2], [40, 4]] }], buf)).toBe(false);
   });
 });
 

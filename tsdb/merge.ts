@@ -84,12 +84,13 @@ function mergedSeries(labels: Labels, parts: readonly Series[]): Series {
  * sample by sample through iterator().
  */
 function readPartsInto(parts: readonly Series[], buf: SampleBuffer, mint: number, maxt: number): Error | null | false {
+  const start = buf.n;
   for (const p of parts) {
     if (!p.readInto) return false;
     const before = buf.n;
     const r = p.readInto(buf, mint, maxt);
     if (r !== null) return r;
-    if (before > 0 && buf.n > before && buf.ts[before]! <= buf.ts[before - 1]!) return false;
+    if (before > start && buf.n > before && buf.ts[before]! <= buf.ts[before - 1]!) return false;
   }
   return null;
 }

@@ -83,7 +83,8 @@ export interface Series {
   /**
    * Appends the samples in [mint, maxt] to `buf` in one call, where the source can (chunks in
    * time order): null when done, an Error when the data is damaged, false when the caller must
-   * use iterator() instead (buf may hold part of the series then; reset it).
+   * use iterator() instead (buf may hold part of the series then; reset it). Samples already in
+   * the buffer before index n are not the series': leave them alone.
    */
   readInto?(buf: SampleBuffer, mint: number, maxt: number): Error | null | false;
   /** How many chunks the samples are read from, where the source stores chunks (per-query limits count them). */
