@@ -123,6 +123,38 @@ describe('XOR chunk', () => {
     }
   });
 
+  it('decodes every window position and width with a steady time delta (the one-look-ahead path)', () => {
+    // Each chunk xors the value with patterns of `sig` bits at `trailing`: a new window, then
+    // narrower patterns inside it (the window is reused), then an unchanged value.
+    let checked = 0;
+    for (let trailing = 0; trailing < 64; trailing++) {
+      for (let sig = 1; sig <= 64 - trailing; sig += sig < 24 ? 1 : 7) {
+        let v = 0x3ff0_0000_0000_0000n ^ (1n << 51n);
+        const samples: [number, number, number][] = [];
+        const push = (x: bigint): void => {
+          v ^= x << BigInt(trailing);
+          samples.push([1_700_000_000_000 + samples.length * 15_000, Number(v >> 32n), Number(v & 0xffff_ffffn)]);
+        };
+        push(0n);
+        const top = 1n << BigInt(sig - 1);
+        push(top | 1n); // exactly `sig` bits: opens the window
+        push(1n); // inside it: reused
+        push(top);
+        push(0n); // unchanged
+        push(top | 1n);
+        const chunk = new XorChunk();
+        for (const [tt, hi, lo] of samples) chunk.append(tt, hi, lo);
+        const it = chunkIterator(1, chunk.bytes());
+        const got: [number, number, number][] = [];
+        while (it.next()) got.push([it.atT(), it.atHi(), it.atLo()]);
+        expect(it.err()).toBeNull();
+        expect(got, `trailing ${trailing} sig ${sig}`).toEqual(samples);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
   it('reads timestamps and first deltas of every varint length, the 8-byte and longer ones too', () => {
     for (const t0 of [0, -1, 63, -64, 2 ** 48 - 1, -(2 ** 48), 2 ** 48, 2 ** 52, -(2 ** 52), 2 ** 53 - 2, -(2 ** 53) + 2]) {
       for (const delta of [1, 127, 128, 2 ** 35, 2 ** 49, 2 ** 52]) {

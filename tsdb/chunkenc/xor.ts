@@ -205,6 +205,7 @@ export class XorIterator implements SampleIterator {
 
   next(): boolean {
     if (this.error || this.i >= this.total) return false;
+    if (this.i >= 2 && this.nextFast()) return true;
     const r = this.r;
     if (this.i === 0) {
       this.t = this.readVarint(true);
@@ -238,6 +239,65 @@ export class XorIterator implements SampleIterator {
       this.error = new Error(`xor chunk: truncated at sample ${this.i} of ${this.total}`);
       return false;
     }
+    this.i++;
+    return true;
+  }
+
+  /**
+   * The common sample, decoded from one 32-bit look-ahead: an unchanged time delta (dod prefix
+   * `0`), and a value that is unchanged (`0`), reuses the previous window (`10`) or opens a new one
+   * (`11`, 5 bits leading, 6 bits length), with all its bits inside the 32. Anything else (or the
+   * last four bytes of the chunk) returns false having consumed nothing, and next() reads it bit
+   * by bit.
+   */
+  private nextFast(): boolean {
+    const r = this.r;
+    const b = r.buf;
+    const pos = r.pos;
+    const idx = pos >>> 3;
+    if (idx + 4 >= b.length) return false;
+    const off = pos & 7;
+    // The next 32 bits of the stream, most significant first (int32).
+    const w = (((b[idx]! << 24) | (b[idx + 1]! << 16) | (b[idx + 2]! << 8) | b[idx + 3]!) << off) | (b[idx + 4]! >>> (8 - off));
+    if (w < 0) return false; // the time delta changed
+    if ((w & 0x40000000) === 0) {
+      r.pos = pos + 2;
+      this.t += this.tDelta;
+      this.i++;
+      return true;
+    }
+    let used = 3;
+    let leading = this.leading;
+    let trailing = this.trailing;
+    if ((w & 0x20000000) !== 0) {
+      leading = (w >>> 24) & 0x1f;
+      const sig = (w >>> 18) & 0x3f;
+      if (sig === 0) return false; // 64 significant bits
+      trailing = 64 - leading - sig;
+      used = 14;
+    }
+    const n = 64 - leading - trailing;
+    if (used + n > 32) return false;
+    const bits = (w << used) >>> (32 - n);
+    // The xor word is bits << trailing, across the two 32-bit halves.
+    let xh: number;
+    let xl: number;
+    if (trailing >= 32) {
+      xh = (bits << (trailing - 32)) >>> 0;
+      xl = 0;
+    } else if (trailing === 0) {
+      xh = 0;
+      xl = bits;
+    } else {
+      xh = bits >>> (32 - trailing);
+      xl = (bits << trailing) >>> 0;
+    }
+    this.hi = (this.hi ^ xh) >>> 0;
+    this.lo = (this.lo ^ xl) >>> 0;
+    this.leading = leading;
+    this.trailing = trailing;
+    r.pos = pos + used + n;
+    this.t += this.tDelta;
     this.i++;
     return true;
   }
