@@ -12,9 +12,12 @@ import { FusedAggregation, fusableInput } from './engine-fused.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop, vectorSetOp } from './engine-binary.js';
 import { METRIC_NAME, type Labels } from '../tsdb/labels.js';
 import { dropMetricName, labelsKey } from './engine-labels.js';
-import { EngineError, execError, tooManySamples, type EvalValue, type LoadedSeries, type Point, type SeriesPoints, type Vec } from './engine-types.js';
+import { EngineError, StepVectors, execError, tooManySamples, type EvalValue, type LoadedSeries, type Point, type SeriesPoints, type SeriesSink, type Vec } from './engine-types.js';
 import { absentLabels, type StepArg } from './functions-impl.js';
 import type { RangeFn, RangeWindow } from './functions-range.js';
+
+/** The window's arrays before the first series: a Float64Array like every series', so the range functions' element loads see one array type. */
+const EMPTY = new Float64Array(0);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import { FUNCTION_IMPLS } from './functions-table.js';
@@ -263,36 +266,44 @@ export class Evaluator {
   }
 
   private vectorSelector(vs: VectorSelector): EvalValue {
-    const steps: Vec[] = Array.from({ length: this.numSteps }, () => []);
-    this.selectorOutputs(vs, (labels, i, v) => {
-      steps[i]!.push({ labels, v });
-    });
-    return { kind: 'vector', steps };
+    const out = new StepVectors(this.numSteps);
+    this.selectorOutputs(vs, out);
+    return { kind: 'vector', steps: out.steps };
   }
 
   /**
-   * The samples of an instant selector at every step, given to `emit` series by series, steps in
-   * order (one label-set object per series), and counted as held. Aggregations over a selector
-   * consume them as they come (promql/engine-fused.ts).
+   * The samples of an instant selector at every step, given to `sink` series by series (one
+   * label-set object per series), and counted as held. Aggregations over a selector fold them as
+   * they come (promql/engine-fused.ts).
    */
-  private selectorOutputs(vs: VectorSelector, emit: (labels: Labels, step: number, v: number) => void): void {
+  private selectorOutputs(vs: VectorSelector, sink: SeriesSink): void {
     const series = this.ctx.series.get(vs) ?? [];
     const at = this.ctx.atTime(vs);
     const lookback = this.ctx.lookbackDeltaMs;
+    const numSteps = this.numSteps;
+    const vals = new Float64Array(numSteps);
+    const has = new Uint8Array(numSteps);
     let n = 0;
     for (const s of series) {
       this.ctx.check();
+      const ts = s.ts;
+      const stale = s.stale;
       let j = -1;
-      for (let i = 0; i < this.numSteps; i++) {
+      let found = 0;
+      for (let i = 0; i < numSteps; i++) {
+        has[i] = 0;
         const ref = (at ?? this.stepTime(i)) - vs.offset;
         // Steps move forward, so the last sample at or before ref only moves forward too.
-        if (i === 0) j = lastAtOrBefore(s.ts, ref);
-        else while (j + 1 < s.ts.length && s.ts[j + 1]! <= ref) j++;
-        if (j < 0 || s.ts[j]! < ref - lookback) continue;
-        if (s.stale !== null && s.stale[j] === 1) continue;
-        emit(s.labels, i, s.vs[j]!);
-        n++;
+        if (i === 0) j = lastAtOrBefore(ts, ref);
+        else while (j + 1 < ts.length && ts[j + 1]! <= ref) j++;
+        if (j < 0 || ts[j]! < ref - lookback) continue;
+        if (stale !== null && stale[j] === 1) continue;
+        vals[i] = s.vs[j]!;
+        has[i] = 1;
+        found++;
       }
+      if (found > 0) sink.series(s.labels, vals, has);
+      n += found;
     }
     this.ctx.take(n);
   }
@@ -423,10 +434,9 @@ export class Evaluator {
     const fusable = fusableInput(e, (x) => this.numSteps > 1 && this.ctx.stepInvariant.has(x));
     if (fusable) {
       const agg = new FusedAggregation(e.op, grouping, e.without, this.numSteps, fusable.k);
-      const add = (labels: Labels, i: number, x: number): void => agg.add(labels, i, x);
       const input = fusable.input;
-      if (input.kind === 'range') this.rangeOutputs(input.call, input.args, input.fn, add);
-      else this.selectorOutputs(input.selector, add);
+      if (input.kind === 'range') this.rangeOutputs(input.call, input.args, input.fn, agg);
+      else this.selectorOutputs(input.selector, agg);
       const steps = agg.steps();
       const out = this.finishVector(steps, false);
       this.ctx.rangeEval(original, this.numSteps, (i) => agg.inner[i]! + (p ? samplesAt(p, i) : 0), (i) => steps[i]!.length);
@@ -475,21 +485,19 @@ export class Evaluator {
 
   /** A function over a range vector: each series windowed at each step (Prometheus's matrix path). */
   private rangeCall(e: Call, args: Expr[], fn: RangeFn): EvalValue {
-    const steps: Vec[] = Array.from({ length: this.numSteps }, () => []);
-    const src = this.rangeOutputs(e, args, fn, (labels, i, v) => {
-      steps[i]!.push({ labels, v });
-    });
-    if (e.func.name === 'absent_over_time') return this.absentOverTime(steps, src);
-    return { kind: 'vector', steps };
+    const out = new StepVectors(this.numSteps);
+    const src = this.rangeOutputs(e, args, fn, out);
+    if (e.func.name === 'absent_over_time') return this.absentOverTime(out.steps, src);
+    return { kind: 'vector', steps: out.steps };
   }
 
   /**
-   * A range function over every series and step, each output given to `emit` in Prometheus's
-   * order (series by series, steps in order; one label-set object per series), the samples
-   * accounted as Prometheus's rangeEval does. Aggregations over a range function consume the
+   * A range function over every series and step, each series' outputs given to `sink` in
+   * Prometheus's order (series by series; one label-set object per series), the samples
+   * accounted as Prometheus's rangeEval does. Aggregations over a range function fold the
    * outputs as they come (promql/engine-fused.ts) instead of holding a sample object for each.
    */
-  rangeOutputs(e: Call, args: Expr[], fn: RangeFn, emit: (labels: Labels, step: number, v: number) => void): RangeSource {
+  rangeOutputs(e: Call, args: Expr[], fn: RangeFn, sink: SeriesSink): RangeSource {
     const name = e.func.name;
     const matrixIndex = args.findIndex((a) => typeOf(a) === 'matrix');
     const scalars: (Float64Array | null)[] = e.args.map((a, i) => {
@@ -519,16 +527,24 @@ export class Evaluator {
     const checkDuplicates = !keepName && !oneName;
     const withOutput: string[] = [];
     const stepArgs: number[] = new Array<number>(args.length).fill(0);
-    // The window buffer is counted as Prometheus's matrixIterSlice counts it: samples still in
-    // the next window stay, older ones are dropped, new ones are added one by one.
-    let wlo = 0;
-    let whi = 0;
     // One window object for every call (functions read it and keep nothing).
-    const w: Mutable<RangeWindow> = { ts: [], vs: [], lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: src.range, evalTs: 0, args: stepArgs };
+    const w: Mutable<RangeWindow> = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: src.range, evalTs: 0, args: stepArgs };
+    const numSteps = this.numSteps;
+    const vals = new Float64Array(numSteps);
+    const has = new Uint8Array(numSteps);
+    const withScalars = scalars.some((x) => x !== null);
+    const { at, offset, range } = src;
+    const start = this.start;
+    const interval = this.interval;
+    const max = this.ctx.maxSamples;
     for (const s of src.series) {
       this.ctx.check();
-      this.ctx.release(whi - wlo);
-      wlo = whi = 0;
+      // The window buffer is counted as Prometheus's matrixIterSlice counts it: samples still in
+      // the next window stay, older ones are dropped, new ones are added one by one, each
+      // checked against the limit. So the count held is base + the window's size, and the limit
+      // can only be crossed at a step whose window is larger than the one before.
+      const base = this.ctx.held;
+      let win = 0;
       const labels = keepName ? s.labels : dropMetricName(s.labels);
       let outputs = 0;
       // Step windows only move forward (or stay, under `@`): two cursors instead of a search per step.
@@ -538,26 +554,23 @@ export class Evaluator {
       let hi = 0;
       w.ts = rts;
       w.vs = s.rangeVs;
-      for (let i = 0; i < this.numSteps; i++) {
-        const ts = this.stepTime(i);
-        const maxt = (src.at ?? ts) - src.offset;
-        const mint = maxt - src.range;
+      for (let i = 0; i < numSteps; i++) {
+        has[i] = 0;
+        const ts = start + i * interval;
+        const maxt = (at ?? ts) - offset;
+        const mint = maxt - range;
         while (lo < n && rts[lo]! < mint) lo++;
         if (hi < lo) hi = lo;
         while (hi < n && rts[hi]! <= maxt) hi++;
-        if (whi > wlo && s.rangeTs[whi - 1]! >= mint) {
-          this.ctx.release(Math.max(0, Math.min(lo, whi) - wlo));
-          this.ctx.take(Math.max(0, hi - whi));
-        } else {
-          this.ctx.release(whi - wlo);
-          this.ctx.take(hi - lo);
-        }
-        wlo = lo;
-        whi = Math.max(hi, lo);
-        if (hi <= lo) continue;
-        for (let j = 0; j < args.length; j++) {
-          const sc = scalars[j];
-          if (sc) stepArgs[j] = sc[i]!;
+        const size = hi - lo;
+        if (size > win && base + size > max) throw tooManySamples();
+        win = size;
+        if (size === 0) continue;
+        if (withScalars) {
+          for (let j = 0; j < args.length; j++) {
+            const sc = scalars[j];
+            if (sc) stepArgs[j] = sc[i]!;
+          }
         }
         w.lo = lo;
         w.hi = hi;
@@ -566,16 +579,18 @@ export class Evaluator {
         w.evalTs = ts;
         const v = fn(w);
         if (v === null) continue;
-        emit(labels, i, v);
+        vals[i] = v;
+        has[i] = 1;
         outputs++;
       }
       if (outputs > 0) {
-        if (this.ctx.held + outputs > this.ctx.maxSamples) throw tooManySamples();
+        if (base + win + outputs > max) throw tooManySamples();
+        sink.series(labels, vals, has);
         this.ctx.release(-outputs);
         if (checkDuplicates) withOutput.push(labelsKey(labels));
       }
     }
-    this.ctx.release(whi - wlo + subquerySamples);
+    this.ctx.release(subquerySamples);
     if (new Set(withOutput).size !== withOutput.length) throw execError('vector cannot contain metrics with the same labelset');
     return src;
   }

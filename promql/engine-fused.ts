@@ -14,7 +14,7 @@ import type { RangeFn } from './functions-range.js';
 import { FUNCTION_IMPLS } from './functions-table.js';
 import { convertibleToInt64, heapAdd, heapResult, heapWants } from './engine-aggr.js';
 import { deleteLabels, groupingKey, keepLabels } from './engine-labels.js';
-import type { Vec, VecSample } from './engine-types.js';
+import type { SeriesSink, Vec, VecSample } from './engine-types.js';
 
 /** The operators folded this way: one number per group and step, or (topk, bottomk with a constant k) a heap. */
 export const FUSED_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'min', 'max', 'group', 'topk', 'bottomk']);
@@ -63,14 +63,12 @@ interface Acc {
   readonly heaps: VecSample[][];
 }
 
-export class FusedAggregation {
+export class FusedAggregation implements SeriesSink {
   private readonly byKey = new Map<string, Acc>();
   private readonly accs: Acc[] = [];
   /** Samples of the inner vector at each step (for the sample accounting). */
   readonly inner: Int32Array;
-  private lastLabels: Labels | null = null;
-  private lastAcc: Acc | null = null;
-  private series = -1;
+  private seriesSeen = -1;
 
   private readonly bottom: boolean;
 
@@ -98,47 +96,65 @@ export class FusedAggregation {
     return acc;
   }
 
-  /** One output of the range function (or selector); a series' outputs come together, with one label-set object. */
-  add(labels: Labels, i: number, v: number): void {
-    if (labels !== this.lastLabels) {
-      this.lastLabels = labels;
-      this.lastAcc = this.accFor(labels);
-      this.series++;
-    }
-    const g = this.lastAcc!;
-    this.inner[i]!++;
-    const c = g.count[i]!;
-    g.count[i] = c + 1;
-    if (c === 0) {
-      g.first[i] = this.series;
-      if (this.k > 0) g.heaps[i] = [{ labels, v }];
-      else g.value[i] = this.op === 'group' ? 1 : v;
-      return;
-    }
+  /**
+   * One input series' outputs at every step, folded into its group. The operator is chosen once
+   * per series, so each loop below is one shape of arithmetic over the steps.
+   */
+  series(labels: Labels, vals: Float64Array, has: Uint8Array): void {
+    const g = this.accFor(labels);
+    const s = ++this.seriesSeen;
+    const n = this.numSteps;
+    const inner = this.inner;
+    const { value, count, first } = g;
     if (this.k > 0) {
-      const h = g.heaps[i]!;
-      if (heapWants(h, v, this.k, this.bottom)) heapAdd(h, { labels, v }, this.k, this.bottom);
+      for (let i = 0; i < n; i++) {
+        if (has[i] === 0) continue;
+        inner[i]!++;
+        const v = vals[i]!;
+        const c = count[i]!;
+        count[i] = c + 1;
+        if (c === 0) {
+          first[i] = s;
+          g.heaps[i] = [{ labels, v }];
+        } else {
+          const h = g.heaps[i]!;
+          if (heapWants(h, v, this.k, this.bottom)) heapAdd(h, { labels, v }, this.k, this.bottom);
+        }
+      }
       return;
     }
-    const cur = g.value[i]!;
-    switch (this.op) {
-      case 'sum':
-        g.value[i] = cur + v;
-        break;
-      case 'avg': {
-        const n = c + 1;
-        if (Number.isFinite(cur) || Number.isNaN(cur)) g.value[i] = cur + (v / n - cur / n);
-        else if (!(!Number.isFinite(v) && !Number.isNaN(v) && cur > 0 === v > 0) && !Number.isFinite(v)) g.value[i] = cur + (v / n - cur / n);
-        break;
+    const op = this.op;
+    for (let i = 0; i < n; i++) {
+      if (has[i] === 0) continue;
+      inner[i]!++;
+      const v = vals[i]!;
+      const c = count[i]!;
+      count[i] = c + 1;
+      if (c === 0) {
+        first[i] = s;
+        value[i] = op === 'group' ? 1 : v;
+        continue;
       }
-      case 'max':
-        if (cur < v || Number.isNaN(cur)) g.value[i] = v;
-        break;
-      case 'min':
-        if (cur > v || Number.isNaN(cur)) g.value[i] = v;
-        break;
-      default:
-        break;
+      const cur = value[i]!;
+      switch (op) {
+        case 'sum':
+          value[i] = cur + v;
+          break;
+        case 'avg': {
+          const m = c + 1;
+          if (Number.isFinite(cur) || Number.isNaN(cur)) value[i] = cur + (v / m - cur / m);
+          else if (!(!Number.isFinite(v) && !Number.isNaN(v) && cur > 0 === v > 0) && !Number.isFinite(v)) value[i] = cur + (v / m - cur / m);
+          break;
+        }
+        case 'max':
+          if (cur < v || Number.isNaN(cur)) value[i] = v;
+          break;
+        case 'min':
+          if (cur > v || Number.isNaN(cur)) value[i] = v;
+          break;
+        default:
+          break;
+      }
     }
   }
 

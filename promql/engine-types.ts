@@ -66,6 +66,29 @@ export type Vec = VecSample[];
  * A series loaded into memory: timestamps and values side by side, stale markers kept (for
  * instant selection), and the same without stale markers (for range windows).
  */
+/**
+ * Receives the outputs of one input series at every step at once (range function results or a
+ * selector's samples): `vals[i]` where `has[i] === 1`, for each step i. Series come in order, each
+ * with its own label-set object; the arrays are reused for the next series.
+ */
+export interface SeriesSink {
+  series(labels: Labels, vals: Float64Array, has: Uint8Array): void;
+}
+
+/** A sink that builds the vector of every step (the path when nothing folds the outputs). */
+export class StepVectors implements SeriesSink {
+  readonly steps: Vec[];
+
+  constructor(numSteps: number) {
+    this.steps = Array.from({ length: numSteps }, () => []);
+  }
+
+  series(labels: Labels, vals: Float64Array, has: Uint8Array): void {
+    const steps = this.steps;
+    for (let i = 0; i < steps.length; i++) if (has[i] === 1) steps[i]!.push({ labels, v: vals[i]! });
+  }
+}
+
 export interface LoadedSeries {
   readonly labels: Labels;
   /** Typed arrays: their memory lies outside the JS heap, so loading millions of samples costs the collector little. */

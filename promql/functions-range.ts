@@ -10,8 +10,8 @@ import { quantile } from './quantile.js';
 
 export interface RangeWindow {
   /** The non-stale samples in [rangeStart, rangeEnd]: indexes lo (inclusive) to hi (exclusive) of ts/vs. */
-  readonly ts: ArrayLike<number>;
-  readonly vs: ArrayLike<number>;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
   readonly lo: number;
   readonly hi: number;
   readonly rangeStart: number;
