@@ -37,6 +37,14 @@ class MergedSeriesSet implements SeriesSet {
       for (const s of this.sets) this.advance(s);
     }
     if (this.live.length === 0) return false;
+    if (this.live.length === 1) {
+      // One source left (often the only one with data): its series pass through as they are.
+      const only = this.live[0]!;
+      this.cur = only.at();
+      this.live.length = 0;
+      this.advance(only);
+      return this.error === null;
+    }
     let lowest = this.live[0]!.at().labels;
     for (const s of this.live) {
       const ls = s.at().labels;
