@@ -70,7 +70,7 @@ const byValue = (a: VecSample, b: VecSample): boolean => lessWithNaN(a.v, b.v);
 const byReverseValue = (a: VecSample, b: VecSample): boolean => (Number.isNaN(a.v) ? true : a.v > b.v);
 
 /** Whether topk (bottomk) keeps a sample of value v in a group's heap of at most k (the heap is not empty). */
-export function heapWants(heap: readonly VecSample[], v: number, k: number, bottom: boolean): boolean {
+function heapWants(heap: readonly VecSample[], v: number, k: number, bottom: boolean): boolean {
   const top = heap[0]!;
   return heap.length < k || (bottom ? top.v > v : top.v < v) || Number.isNaN(top.v);
 }

@@ -12,7 +12,7 @@ import { METRIC_NAME, type Labels } from '../tsdb/labels.js';
 import { type AggregateExpr, type AggregateOp, type Call, type Expr, type VectorSelector, unwrapParens } from './ast.js';
 import type { RangeFn } from './functions-range.js';
 import { FUNCTION_IMPLS } from './functions-table.js';
-import { convertibleToInt64, heapAdd, heapResult, heapWants } from './engine-aggr.js';
+import { convertibleToInt64, heapAdd, heapResult } from './engine-aggr.js';
 import { deleteLabels, groupingKey, keepLabels } from './engine-labels.js';
 import type { SeriesSink, Vec, VecSample } from './engine-types.js';
 
@@ -61,6 +61,8 @@ interface Acc {
   readonly first: Int32Array;
   /** topk/bottomk: the kept samples per step (only those kept are ever made). */
   readonly heaps: VecSample[][];
+  /** topk/bottomk: the value at the top of each step's heap (the one a new sample must beat), read without touching the heap. */
+  readonly tops: Float64Array;
 }
 
 export class FusedAggregation implements SeriesSink {
@@ -89,7 +91,7 @@ export class FusedAggregation implements SeriesSink {
     let acc = this.byKey.get(key);
     if (!acc) {
       const out = this.without ? deleteLabels(labels, [...this.grouping, METRIC_NAME]) : this.grouping.length > 0 ? keepLabels(labels, this.grouping) : [];
-      acc = { labels: out, value: new Float64Array(this.numSteps), count: new Int32Array(this.numSteps), first: new Int32Array(this.numSteps), heaps: this.k > 0 ? new Array<VecSample[]>(this.numSteps) : [] };
+      acc = { labels: out, value: new Float64Array(this.numSteps), count: new Int32Array(this.numSteps), first: new Int32Array(this.numSteps), heaps: this.k > 0 ? new Array<VecSample[]>(this.numSteps) : [], tops: new Float64Array(this.k > 0 ? this.numSteps : 0) };
       this.byKey.set(key, acc);
       this.accs.push(acc);
     }
@@ -107,6 +109,8 @@ export class FusedAggregation implements SeriesSink {
     const inner = this.inner;
     const { value, count, first } = g;
     if (this.k > 0) {
+      const { k, bottom } = this;
+      const tops = g.tops;
       for (let i = 0; i < n; i++) {
         if (has[i] === 0) continue;
         inner[i]!++;
@@ -116,9 +120,15 @@ export class FusedAggregation implements SeriesSink {
         if (c === 0) {
           first[i] = s;
           g.heaps[i] = [{ labels, v }];
-        } else {
+          tops[i] = v;
+          continue;
+        }
+        // heapWants, from the step's top value alone (the heap holds min(c, k) samples).
+        const top = tops[i]!;
+        if (c < k || (bottom ? top > v : top < v) || top !== top) {
           const h = g.heaps[i]!;
-          if (heapWants(h, v, this.k, this.bottom)) heapAdd(h, { labels, v }, this.k, this.bottom);
+          heapAdd(h, { labels, v }, k, bottom);
+          tops[i] = h[0]!.v;
         }
       }
       return;
