@@ -98,25 +98,21 @@ export class FusedAggregation implements SeriesSink {
     return acc;
   }
 
-  /**
-   * One input series' outputs at every step, folded into its group. The operator is chosen once
-   * per series, so each loop below is one shape of arithmetic over the steps.
-   */
+  /** One input series' outputs at every step, folded into its group. */
   series(labels: Labels, vals: Float64Array, has: Uint8Array): void {
     const g = this.accFor(labels);
     const s = ++this.seriesSeen;
     const n = this.numSteps;
     const inner = this.inner;
-    const { value, count, first } = g;
-    if (this.k > 0) {
-      const { k, bottom } = this;
-      const tops = g.tops;
-      for (let i = 0; i < n; i++) {
-        if (has[i] === 0) continue;
-        inner[i]!++;
-        const v = vals[i]!;
-        const c = count[i]!;
-        count[i] = c + 1;
+    const { value, count, first, tops } = g;
+    const { k, bottom, op } = this;
+    for (let i = 0; i < n; i++) {
+      if (has[i] === 0) continue;
+      inner[i]!++;
+      const v = vals[i]!;
+      const c = count[i]!;
+      count[i] = c + 1;
+      if (k > 0) {
         if (c === 0) {
           first[i] = s;
           g.heaps[i] = [{ labels, v }];
@@ -130,16 +126,8 @@ export class FusedAggregation implements SeriesSink {
           heapAdd(h, { labels, v }, k, bottom);
           tops[i] = h[0]!.v;
         }
+        continue;
       }
-      return;
-    }
-    const op = this.op;
-    for (let i = 0; i < n; i++) {
-      if (has[i] === 0) continue;
-      inner[i]!++;
-      const v = vals[i]!;
-      const c = count[i]!;
-      count[i] = c + 1;
       if (c === 0) {
         first[i] = s;
         value[i] = op === 'group' ? 1 : v;
