@@ -15,81 +15,13 @@ import { dropMetricName, labelsKey } from './engine-labels.js';
 import { EngineError, StepVectors, execError, tooManySamples, type EvalValue, type LoadedSeries, type Point, type SeriesPoints, type SeriesSink, type Vec } from './engine-types.js';
 import { absentLabels, type StepArg } from './functions-impl.js';
 import type { RangeFn, RangeWindow } from './functions-range.js';
+import { FUNCTION_IMPLS } from './functions-table.js';
+import type { EvalContext } from './engine-context.js';
 
 /** The window's arrays before the first series: a Float64Array like every series', so the range functions' element loads see one array type. */
 const EMPTY = new Float64Array(0);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-import { FUNCTION_IMPLS } from './functions-table.js';
-
-/** What all evaluators of one query share. */
-export class EvalContext {
-  /** Samples currently held in memory by the evaluation (Prometheus's currentSamples). */
-  private current = 0;
-
-  constructor(
-    readonly lookbackDeltaMs: number,
-    readonly maxSamples: number,
-    readonly defaultSubqueryStepMs: number,
-    readonly queryStart: number,
-    readonly queryEnd: number,
-    readonly series: ReadonlyMap<VectorSelector, LoadedSeries[]>,
-    /** The step-invariant subtrees (engine-preprocess.ts), evaluated once and repeated. */
-    readonly stepInvariant: ReadonlySet<Expr>,
-    private readonly deadline: number,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
-
-  /** Throws on timeout or cancellation. */
-  check(): void {
-    if (this.signal?.aborted) throw new EngineError('canceled', 'query was canceled in expression evaluation');
-    if (Date.now() > this.deadline) throw new EngineError('timeout', 'query timed out in expression evaluation');
-  }
-
-  /** Samples held now (for a node to remember before evaluating its arguments). */
-  get held(): number {
-    return this.current;
-  }
-
-  /** Samples added one by one, each refused once the limit is reached (selectors, windows). */
-  take(n: number): void {
-    if (n > 0 && this.current + n > this.maxSamples) throw tooManySamples();
-    this.current += n;
-  }
-
-  release(n: number): void {
-    this.current -= n;
-  }
-
-  /**
-   * Prometheus's rangeEval accounting, replayed after the node was computed: the arguments stay
-   * counted; at each step the samples gathered from them are counted again, then the step's
-   * output, which stays counted; at the end only the arguments' `original` count and the output remain.
-   */
-  rangeEval(original: number, numSteps: number, gathered: (step: number) => number, output: (step: number) => number): void {
-    let temp = this.current;
-    let total = 0;
-    for (let i = 0; i < numSteps; i++) {
-      this.current = temp;
-      this.take(gathered(i));
-      const r = output(i);
-      this.current += r;
-      temp += r;
-      total += r;
-      if (this.current > this.maxSamples) throw tooManySamples();
-    }
-    this.current = original + total;
-  }
-
-  /** The `@` time of a selector or subquery, or null. */
-  atTime(n: { timestamp: number | null; startOrEnd: 'start' | 'end' | null }): number | null {
-    if (n.timestamp !== null) return n.timestamp;
-    if (n.startOrEnd === 'start') return this.queryStart;
-    if (n.startOrEnd === 'end') return this.queryEnd;
-    return null;
-  }
-}
-
 
 /** How many samples a value holds at one step (a scalar is one sample per step). */
 function samplesAt(v: EvalValue, i: number): number {
@@ -107,7 +39,7 @@ function samplesAt(v: EvalValue, i: number): number {
 }
 
 /** The index of the last timestamp <= t, or -1. */
-export function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
+function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {
@@ -276,7 +208,7 @@ export class Evaluator {
    * label-set object per series), and counted as held. Aggregations over a selector fold them as
    * they come (promql/engine-fused.ts).
    */
-  private selectorOutputs(vs: VectorSelector, sink: SeriesSink): void {
+  selectorOutputs(vs: VectorSelector, sink: SeriesSink): void {
     const series = this.ctx.series.get(vs) ?? [];
     const at = this.ctx.atTime(vs);
     const lookback = this.ctx.lookbackDeltaMs;

@@ -63,10 +63,6 @@ export interface VecSample {
 export type Vec = VecSample[];
 
 /**
- * A series loaded into memory: timestamps and values side by side, stale markers kept (for
- * instant selection), and the same without stale markers (for range windows).
- */
-/**
  * Receives the outputs of one input series at every step at once (range function results or a
  * selector's samples): `vals[i]` where `has[i] === 1`, for each step i. Series come in order, each
  * with its own label-set object; the arrays are reused for the next series.
@@ -89,6 +85,10 @@ export class StepVectors implements SeriesSink {
   }
 }
 
+/**
+ * A series loaded into memory: timestamps and values side by side, stale markers kept (for
+ * instant selection), and the same without stale markers (for range windows).
+ */
 export interface LoadedSeries {
   readonly labels: Labels;
   /** Typed arrays: their memory lies outside the JS heap, so loading millions of samples costs the collector little. */

@@ -7,7 +7,8 @@
 import { compareLabels, type Labels } from '../tsdb/labels.js';
 import { type Queryable, type Querier, SampleBuffer } from '../tsdb/storage.js';
 import { assertNever, documentedType, typeOf, unwrapParens, type Expr, type SubqueryExpr, type VectorSelector } from './ast.js';
-import { EvalContext, Evaluator, lastAtOrBefore, withRangeView } from './engine-eval.js';
+import { EvalContext } from './engine-context.js';
+import { Evaluator, withRangeView } from './engine-eval.js';
 import { labelsKey } from './engine-labels.js';
 import { stepInvariantNodes } from './engine-preprocess.js';
 import { EngineError, type EvalValue, type LoadedSeries, type Point, type QueryResult, type QueryValue, type SeriesPoints } from './engine-types.js';
@@ -160,7 +161,7 @@ export class Engine {
     const ctx = new EvalContext(this.opts.lookbackDeltaMs, this.opts.maxSamples, this.opts.defaultSubqueryStepMs, start, end, series, stepInvariantNodes(expr), deadline, signal);
     const ev = new Evaluator(ctx, start, end, step);
     const top = unwrapParens(expr);
-    if (!instant && top.kind === 'VectorSelector' && top.timestamp === null && top.startOrEnd === null) return { value: selectorMatrix(ctx, ev, top), warnings };
+    if (!instant && top.kind === 'VectorSelector' && top.timestamp === null && top.startOrEnd === null) return { value: selectorMatrix(ev, top), warnings };
     const value = ev.eval(expr);
     return { value: instant ? instantValue(value, start) : rangeValue(value, ev), warnings };
   }
@@ -225,31 +226,18 @@ function instantValue(v: EvalValue, t: number): QueryValue {
 
 /**
  * A range query of a plain selector (Grafana's raw-series panels): each series' points taken
- * straight from its samples, as the selector would give them step by step, with the same sample
- * accounting, but without a vector per step in between.
+ * straight from the selector's outputs, with the same sample accounting, but without a vector
+ * per step in between.
  */
-function selectorMatrix(ctx: EvalContext, ev: Evaluator, vs: VectorSelector): QueryValue {
+function selectorMatrix(ev: Evaluator, vs: VectorSelector): QueryValue {
   const out: SeriesPoints[] = [];
-  const lookback = ctx.lookbackDeltaMs;
-  let n = 0;
-  for (const s of ctx.series.get(vs) ?? []) {
-    ctx.check();
-    const points: Point[] = [];
-    const ts = s.ts;
-    let j = -1;
-    for (let i = 0; i < ev.numSteps; i++) {
-      const t = ev.stepTime(i);
-      const ref = t - vs.offset;
-      if (i === 0) j = lastAtOrBefore(ts, ref);
-      else while (j + 1 < ts.length && ts[j + 1]! <= ref) j++;
-      if (j < 0 || ts[j]! < ref - lookback) continue;
-      if (s.stale !== null && s.stale[j] === 1) continue;
-      points.push({ t, v: s.vs[j]! });
-    }
-    n += points.length;
-    if (points.length > 0) out.push({ labels: s.labels, points });
-  }
-  ctx.take(n);
+  ev.selectorOutputs(vs, {
+    series(labels, vals, has) {
+      const points: Point[] = [];
+      for (let i = 0; i < ev.numSteps; i++) if (has[i] === 1) points.push({ t: ev.stepTime(i), v: vals[i]! });
+      out.push({ labels, points });
+    },
+  });
   out.sort((a, b) => compareLabels(a.labels, b.labels));
   return { type: 'matrix', series: out };
 }

@@ -4,7 +4,7 @@
  * (only for timestamps beyond 31-bit deltas, which real data never has).
  */
 
-import type { SampleBuffer, SampleIterator } from '../storage.js';
+import { type SampleBuffer, type SampleIterator, valueFromBits } from '../storage.js';
 import { BitReader, BitWriter } from './bstream.js';
 
 export const Encoding = { XOR: 1 } as const;
@@ -175,10 +175,6 @@ function writeVarintBytes(w: BitWriter, v: number): void {
   w.write(Number(z), 8);
 }
 
-/** Shared by every iterator: atV() is synchronous, so one scratch word pair serves all (no allocation per chunk). */
-const valueF64 = new Float64Array(1);
-const valueU32 = new Uint32Array(valueF64.buffer);
-
 /** Reads an XOR chunk's samples; a truncated chunk ends with a sticky error. */
 export class XorIterator implements SampleIterator {
   private readonly r: BitReader;
@@ -279,7 +275,8 @@ export class XorIterator implements SampleIterator {
     const n = 64 - leading - trailing;
     if (used + n > 32) return false;
     const bits = (w << used) >>> (32 - n);
-    // The xor word is bits << trailing, across the two 32-bit halves.
+    // The xor word is bits << trailing, across the two 32-bit halves: readValue's shift with a
+    // zero high word, written out here because this is the decoder's hottest line.
     let xh: number;
     let xl: number;
     if (trailing >= 32) {
@@ -394,9 +391,7 @@ export class XorIterator implements SampleIterator {
   }
 
   atV(): number {
-    valueU32[0] = this.lo;
-    valueU32[1] = this.hi;
-    return valueF64[0]!;
+    return valueFromBits(this.hi, this.lo);
   }
 
   atHi(): number {
